@@ -1,0 +1,51 @@
+import type { Knex } from 'knex';
+import pg from 'pg';
+import { ExtensionlessMigrationSource } from './migration-source.js';
+
+// Any constant works as long as every replica uses the same one: "fz" "migr".
+const ADVISORY_LOCK_KEY = 0x667a_6d69;
+
+/** The migration settings shared by the server, the CLI and the tests. */
+export function migrationConfig(): Knex.MigratorConfig {
+  return { migrationSource: new ExtensionlessMigrationSource(), tableName: 'knex_migrations' };
+}
+
+/**
+ * Runs `fn` while holding a PostgreSQL advisory lock on its own connection.
+ * knex's own lock table is created without locking, so replicas starting
+ * together on an empty database can collide creating it (knex issue 3538).
+ */
+async function withMigrationLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
+    return await fn();
+  } finally {
+    // Closing the session releases the lock even if the unlock fails.
+    await client.query('select pg_advisory_unlock($1)', [ADVISORY_LOCK_KEY]).catch(() => {});
+    await client.end().catch(() => {});
+  }
+}
+
+/** Applies pending migrations; returns the names applied (empty when up to date). */
+export async function migrateLatest(db: Knex, url: string): Promise<string[]> {
+  const [, applied] = (await withMigrationLock(url, () => db.migrate.latest(migrationConfig()))) as [number, string[]];
+  return applied;
+}
+
+/** Rolls back the last batch, or everything with `all`. */
+export async function migrateRollback(db: Knex, url: string, all = false): Promise<string[]> {
+  const [, undone] = (await withMigrationLock(url, () => db.migrate.rollback(migrationConfig(), all))) as [
+    number,
+    string[],
+  ];
+  return undone;
+}
+
+/** Names of migrations not yet applied; the readiness probe reports them. */
+export async function pendingMigrations(db: Knex): Promise<string[]> {
+  const [, pending] = (await db.migrate.list(migrationConfig())) as [unknown[], { name: string }[]];
+  return pending.map((migration) => migration.name);
+}

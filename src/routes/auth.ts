@@ -1,0 +1,45 @@
+import { incorrectLogin } from '../errors.js';
+import { User } from '../models/user.js';
+import type { Security } from '../security.js';
+import { Token, TokenForm } from '../schemas/auth.js';
+import { route } from './route.js';
+
+/** routers/auth.py */
+export function authRoutes(security: Security) {
+  const tokenFor = (user: User) => ({
+    access_token: security.createAccessToken(user.id),
+    token_type: 'bearer' as const,
+  });
+
+  return [
+    route({
+      method: 'post',
+      path: '/auth/token',
+      tag: 'auth',
+      summary: 'Login For Access Token',
+      operationId: 'login_for_access_token',
+      body: { schema: TokenForm, type: 'form' },
+      status: 200,
+      response: Token,
+      errors: [401, 429],
+      async handler({ body }) {
+        const user = await User.query().findOne({ email: body.username });
+        // Always one bcrypt comparison, so an unknown email answers as slowly as a wrong password.
+        const valid = await security.verifyPassword(body.password, user?.password);
+        if (!user || !valid) throw incorrectLogin();
+        return tokenFor(user);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/auth/refresh_token',
+      tag: 'auth',
+      summary: 'Refresh Access Token',
+      operationId: 'refresh_access_token',
+      auth: true,
+      status: 200,
+      response: Token,
+      handler: ({ user }) => tokenFor(user),
+    }),
+  ];
+}

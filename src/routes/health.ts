@@ -1,0 +1,49 @@
+import type { Knex } from 'knex';
+import { HttpError } from '../errors.js';
+import { pendingMigrations } from '../migrator.js';
+import { z } from '../schemas/common.js';
+import { route } from './route.js';
+
+const Status = z.object({ status: z.string() }).meta({ id: 'HealthStatus' });
+
+export interface Lifecycle {
+  /** True once shutdown began: the readiness probe fails so traffic moves elsewhere. */
+  readonly draining: boolean;
+}
+
+/** Probes for Docker, Compose and Kubernetes. */
+export function healthRoutes(db: Knex, lifecycle: Lifecycle) {
+  return [
+    route({
+      method: 'get',
+      path: '/health/live',
+      tag: 'health',
+      summary: 'Liveness',
+      operationId: 'health_live',
+      status: 200,
+      response: Status,
+      handler: () => ({ status: 'ok' }),
+    }),
+    route({
+      method: 'get',
+      path: '/health/ready',
+      tag: 'health',
+      summary: 'Readiness: database reachable and fully migrated',
+      operationId: 'health_ready',
+      status: 200,
+      response: Status,
+      errors: [503],
+      async handler() {
+        if (lifecycle.draining) throw new HttpError(503, 'Shutting down');
+        let pending: string[];
+        try {
+          pending = await pendingMigrations(db);
+        } catch {
+          throw new HttpError(503, 'Database unreachable');
+        }
+        if (pending.length > 0) throw new HttpError(503, `Pending migrations: ${pending.join(', ')}`);
+        return { status: 'ready' };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,16 @@
+import { Message } from '../schemas/common.js';
+import { route } from './route.js';
+
+/** app.py's read_root */
+export const rootRoutes = () => [
+  route({
+    method: 'get',
+    path: '/',
+    tag: 'root',
+    summary: 'Read Root',
+    operationId: 'read_root',
+    status: 200,
+    response: Message,
+    handler: () => ({ message: 'Olá Mundo!' }),
+  }),
+];

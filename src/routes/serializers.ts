@@ -1,0 +1,15 @@
+import type { Todo } from '../models/todo.js';
+import type { User } from '../models/user.js';
+
+/** UserPublic: never the password hash. */
+export const userPublic = ({ id, username, email }: User) => ({ id, username, email });
+
+/** TodoPublic, with ISO-8601 UTC timestamps. */
+export const todoPublic = ({ id, title, description, state, created_at, updated_at }: Todo) => ({
+  id,
+  title,
+  description,
+  state,
+  created_at: new Date(created_at).toISOString(),
+  updated_at: new Date(updated_at).toISOString(),
+});

@@ -1,0 +1,93 @@
+import { taskNotFound } from '../errors.js';
+import { Todo } from '../models/todo.js';
+import { isStorableId, Message } from '../schemas/common.js';
+import { FilterTodo, TodoIdParams, TodoList, TodoPublic, TodoSchema, TodoUpdate } from '../schemas/todos.js';
+import { route } from './route.js';
+import { todoPublic } from './serializers.js';
+
+/** Drops absent and null fields: PATCH changes only what was sent (`exclude_unset`). */
+function definedFields<T extends object>(patch: T): Partial<{ [K in keyof T]: NonNullable<T[K]> }> {
+  return Object.fromEntries(
+    Object.entries(patch).filter(([, value]) => value !== undefined && value !== null),
+  ) as never;
+}
+
+/** The caller's todos with this id: none, and the same 404, whether it does not exist or is someone else's. */
+const ownTodo = (todoId: number, userId: number) =>
+  Todo.query()
+    .modify('ownedBy', userId)
+    .where('id', isStorableId(todoId) ? todoId : 0);
+
+/** routers/todos.py */
+export function todoRoutes() {
+  return [
+    route({
+      method: 'post',
+      path: '/todos/',
+      tag: 'todos',
+      summary: 'Create Todo',
+      operationId: 'create_todo',
+      auth: true,
+      body: { schema: TodoSchema, type: 'json' },
+      status: 201,
+      response: TodoPublic,
+      async handler({ body, user }) {
+        const todo = await Todo.query()
+          .insert({ ...body, user_id: user.id })
+          .returning('*');
+        return todoPublic(todo);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/todos/',
+      tag: 'todos',
+      summary: 'List Todos',
+      operationId: 'list_todos',
+      auth: true,
+      query: FilterTodo,
+      status: 200,
+      response: TodoList,
+      async handler({ query, user }) {
+        const todos = await Todo.query().modify('ownedBy', user.id).modify('matching', query).modify('paged', query);
+        return { todos: todos.map(todoPublic) };
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/todos/{todo_id}',
+      tag: 'todos',
+      summary: 'Patch Todo',
+      operationId: 'patch_todo',
+      auth: true,
+      params: TodoIdParams,
+      body: { schema: TodoUpdate, type: 'json' },
+      status: 200,
+      response: TodoPublic,
+      errors: [404],
+      async handler({ params, body, user }) {
+        // One round trip: the update itself tells whether the todo is the caller's.
+        const [updated] = await ownTodo(params.todo_id, user.id).patch(definedFields(body)).returning('*');
+        if (!updated) throw taskNotFound();
+        return todoPublic(updated);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/todos/{todo_id}',
+      tag: 'todos',
+      summary: 'Delete Todo',
+      operationId: 'delete_todo',
+      auth: true,
+      params: TodoIdParams,
+      status: 200,
+      response: Message,
+      errors: [404],
+      async handler({ params, user }) {
+        const deleted = await ownTodo(params.todo_id, user.id).delete();
+        if (deleted === 0) throw taskNotFound();
+        return { message: 'Task has been deleted successfully.' };
+      },
+    }),
+  ];
+}

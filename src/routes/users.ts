@@ -1,0 +1,121 @@
+import { UniqueViolationError } from 'objection';
+import { HttpError, notEnoughPermissions, userNotFound } from '../errors.js';
+import { User } from '../models/user.js';
+import type { Security } from '../security.js';
+import { FilterPage, isStorableId, Message } from '../schemas/common.js';
+import { UserIdParams, UserList, UserPublic, UserSchema } from '../schemas/users.js';
+import { route } from './route.js';
+import { userPublic } from './serializers.js';
+
+// The constraint names come from the users migration.
+const SIGN_UP_CONFLICTS: Record<string, string> = {
+  users_username_unique: 'Username already exists',
+  users_email_unique: 'Email already exists',
+};
+
+/** The database decides uniqueness; a check-then-insert would race into 500s. */
+function signUpConflict(error: unknown): never {
+  if (error instanceof UniqueViolationError) {
+    throw new HttpError(409, SIGN_UP_CONFLICTS[error.constraint] ?? 'Username or Email already exists');
+  }
+  throw error;
+}
+
+function updateConflict(error: unknown): never {
+  if (error instanceof UniqueViolationError) throw new HttpError(409, 'Username or Email already exists');
+  throw error;
+}
+
+/** routers/users.py */
+export function userRoutes(security: Security) {
+  return [
+    route({
+      method: 'post',
+      path: '/users/',
+      tag: 'users',
+      summary: 'Create User',
+      operationId: 'create_user',
+      body: { schema: UserSchema, type: 'json' },
+      status: 201,
+      response: UserPublic,
+      errors: [409],
+      async handler({ body }) {
+        const password = await security.hashPassword(body.password);
+        const user = await User.query()
+          .insert({ username: body.username, email: body.email, password })
+          .catch(signUpConflict);
+        return userPublic(user);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/users/',
+      tag: 'users',
+      summary: 'Read Users',
+      operationId: 'read_users',
+      query: FilterPage,
+      status: 200,
+      response: UserList,
+      async handler({ query }) {
+        const users = await User.query().select('id', 'username', 'email').modify('paged', query);
+        return { users: users.map(userPublic) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/users/{user_id}',
+      tag: 'users',
+      summary: 'Read User',
+      operationId: 'read_user',
+      params: UserIdParams,
+      status: 200,
+      response: UserPublic,
+      errors: [404],
+      async handler({ params }) {
+        const user = isStorableId(params.user_id) ? await User.query().findById(params.user_id) : undefined;
+        if (!user) throw userNotFound();
+        return userPublic(user);
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/users/{user_id}',
+      tag: 'users',
+      summary: 'Update User',
+      operationId: 'update_user',
+      auth: true,
+      params: UserIdParams,
+      body: { schema: UserSchema, type: 'json' },
+      status: 200,
+      response: UserPublic,
+      errors: [403, 409],
+      async handler({ params, body, user }) {
+        if (user.id !== params.user_id) throw notEnoughPermissions();
+        const password = await security.hashPassword(body.password);
+        const updated = await user
+          .$query()
+          .patchAndFetch({ username: body.username, email: body.email, password })
+          .catch(updateConflict);
+        return userPublic(updated);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/users/{user_id}',
+      tag: 'users',
+      summary: 'Delete User',
+      operationId: 'delete_user',
+      auth: true,
+      params: UserIdParams,
+      status: 200,
+      response: Message,
+      errors: [403],
+      async handler({ params, user }) {
+        if (user.id !== params.user_id) throw notEnoughPermissions();
+        // The todos go with it: ON DELETE CASCADE.
+        await user.$query().delete();
+        return { message: 'User deleted' };
+      },
+    }),
+  ];
+}

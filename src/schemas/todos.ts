@@ -1,0 +1,42 @@
+import { TODO_STATES } from '../models/todo.js';
+import { FilterPage, pathId, text, z } from './common.js';
+
+export const TITLE_MAX = 255;
+export const DESCRIPTION_MAX = 2000;
+
+export const TodoState = z.enum(TODO_STATES).meta({ id: 'TodoState' });
+
+export const TodoSchema = z
+  .object({ title: text(TITLE_MAX), description: text(DESCRIPTION_MAX), state: TodoState })
+  .meta({ id: 'TodoSchema' });
+export type TodoSchema = z.infer<typeof TodoSchema>;
+
+export const TodoUpdate = z
+  .object({
+    title: text(TITLE_MAX).nullish(),
+    description: text(DESCRIPTION_MAX).nullish(),
+    state: TodoState.nullish(),
+  })
+  .meta({ id: 'TodoUpdate' });
+
+export const TodoPublic = z
+  .object({
+    id: z.number().int(),
+    title: z.string(),
+    description: z.string(),
+    state: TodoState,
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .meta({ id: 'TodoPublic' });
+
+export const TodoList = z.object({ todos: z.array(TodoPublic) }).meta({ id: 'TodoList' });
+
+/** The course's FilterTodo: text filters of 3 to 20 characters, matched as substrings. */
+export const FilterTodo = FilterPage.extend({
+  title: text(20, 3).optional(),
+  description: text(20, 3).optional(),
+  state: TodoState.optional(),
+});
+
+export const TodoIdParams = z.object({ todo_id: pathId });
