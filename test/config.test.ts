@@ -1,0 +1,61 @@
+import test from 'ava';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const STRONG = 'a'.repeat(48);
+
+test('defaults: port 8000, 30-minute tokens, bcrypt cost 12, host 0.0.0.0', (t) => {
+  const config = loadConfig({ DATABASE_URL: 'postgres://u:p@h/db', SECRET_KEY: STRONG });
+  t.like(config, { port: 8000, accessTokenExpireMinutes: 30, bcryptRounds: 12, host: '0.0.0.0', environment: 'local' });
+  t.true(Object.isFrozen(config));
+});
+
+test('every bad variable is named in one error', (t) => {
+  const error = t.throws(
+    () =>
+      loadConfig({ ENVIRONMENT: 'production', PORT: 'eighty', BCRYPT_ROUNDS: '99', ACCESS_TOKEN_EXPIRE_MINUTES: '-5' }),
+    { instanceOf: ConfigError },
+  );
+  for (const name of ['PORT', 'BCRYPT_ROUNDS', 'ACCESS_TOKEN_EXPIRE_MINUTES', 'DATABASE_URL', 'SECRET_KEY']) {
+    t.regex(error?.message ?? '', new RegExp(name));
+  }
+});
+
+test('production refuses the development default and short secrets', (t) => {
+  for (const secret of ['dev-only-insecure-secret-change-me', 'changethis', 'short']) {
+    const error = t.throws(() =>
+      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://h/db', SECRET_KEY: secret }),
+    );
+    t.regex(error?.message ?? '', /SECRET_KEY/);
+  }
+});
+
+test('local accepts a weak secret with a warning, and makes an ephemeral one when unset', (t) => {
+  const weak = loadConfig({ ENVIRONMENT: 'local', SECRET_KEY: 'changethis' });
+  t.is(weak.secretKey, 'changethis');
+  t.regex(weak.warnings.join(), /SECRET_KEY/);
+  const unset = loadConfig({}, { randomSecret: () => 'r'.repeat(64) });
+  t.is(unset.secretKey, 'r'.repeat(64));
+  t.true(unset.secretKeyIsEphemeral);
+  t.is(unset.databaseUrl, undefined, 'local without DATABASE_URL means the embedded PostgreSQL');
+});
+
+test('NODE_ENV=production implies ENVIRONMENT=production, which needs DATABASE_URL', (t) => {
+  const error = t.throws(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: STRONG }));
+  t.regex(error?.message ?? '', /DATABASE_URL: required/);
+});
+
+test('the migration command needs no SECRET_KEY even in production', (t) => {
+  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://h/db' }, { needsSecret: false });
+  t.is(config.environment, 'production');
+});
+
+test('empty values count as unset, as `FOO=` lines in .env files mean', (t) => {
+  t.is(loadConfig({ PORT: '', SECRET_KEY: STRONG }).port, 8000);
+});
+
+test('CORS origins are a trimmed, comma-separated list', (t) => {
+  t.deepEqual(loadConfig({ CORS_ORIGINS: ' https://a.example , https://b.example,' }).corsOrigins, [
+    'https://a.example',
+    'https://b.example',
+  ]);
+});

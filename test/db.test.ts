@@ -1,0 +1,110 @@
+import test from 'ava';
+
+// Serial: createDb binds Objection's one global knex, so these tests must not overlap.
+import { readdir } from 'node:fs/promises';
+import { ExtensionlessMigrationSource, MIGRATIONS_DIR } from '../src/migration-source.js';
+import { migrateLatest, migrateRollback, pendingMigrations } from '../src/migrator.js';
+import { Todo } from '../src/models/todo.js';
+import { User } from '../src/models/user.js';
+import { createTestDatabase } from './helpers/database.js';
+
+test.serial('create a user in the database: id and timestamps are set by PostgreSQL (test_db)', async (t) => {
+  const database = await createTestDatabase();
+  t.teardown(() => database.drop());
+  const user = await User.query()
+    .insert({ username: 'alice', email: 'alice@test.com', password: 'hash' })
+    .returning('*');
+  t.true(Number.isInteger(user.id));
+  t.true(user.created_at instanceof Date);
+  t.deepEqual(user.created_at, user.updated_at);
+});
+
+test.serial('updated_at is owned by the model: it moves on update, created_at does not', async (t) => {
+  const database = await createTestDatabase();
+  t.teardown(() => database.drop());
+  const user = await User.query().insert({ username: 'bob', email: 'bob@test.com', password: 'hash' }).returning('*');
+  const { created_at: createdBefore, updated_at: updatedBefore } = user;
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  await User.query().findById(user.id).patch({ username: 'bobby' });
+  const updated = await User.query().findById(user.id);
+  t.deepEqual(updated?.created_at, createdBefore);
+  t.true((updated?.updated_at ?? 0) > updatedBefore);
+});
+
+test.serial('deleting a user cascades to their todos, and only theirs', async (t) => {
+  const database = await createTestDatabase();
+  t.teardown(() => database.drop());
+  const [a, b] = await User.query()
+    .insert([
+      { username: 'a', email: 'a@test.com', password: 'x' },
+      { username: 'b', email: 'b@test.com', password: 'x' },
+    ])
+    .returning('*');
+  await Todo.query().insert([
+    { title: 't', description: 'd', state: 'todo', user_id: a!.id },
+    { title: 't', description: 'd', state: 'todo', user_id: b!.id },
+  ]);
+  await User.query().deleteById(a!.id);
+  t.deepEqual(
+    (await Todo.query()).map((todo) => todo.user_id),
+    [b!.id],
+  );
+});
+
+test.serial('the state column is a PostgreSQL enum that refuses other values', async (t) => {
+  const database = await createTestDatabase();
+  t.teardown(() => database.drop());
+  const [user] = await User.query()
+    .insert([{ username: 'c', email: 'c@test.com', password: 'x' }])
+    .returning('*');
+  await t.throwsAsync(database.db('todos').insert({ title: 't', description: 'd', state: 'nope', user_id: user!.id }), {
+    message: /invalid input value for enum todo_state/,
+  });
+});
+
+test.serial('migrations: latest on an empty database, rollback --all, latest again', async (t) => {
+  const database = await createTestDatabase({ migrated: false });
+  t.teardown(() => database.drop());
+  const applied = await migrateLatest(database.db, database.url);
+  t.true(applied.length >= 2);
+  t.deepEqual(await pendingMigrations(database.db), []);
+  t.deepEqual(await migrateLatest(database.db, database.url), [], 'a second run is a no-op');
+  const undone = await migrateRollback(database.db, database.url, true);
+  t.deepEqual([...undone].sort(), [...applied].sort());
+  t.false(await database.db.schema.hasTable('users'));
+  t.deepEqual(await migrateLatest(database.db, database.url), applied);
+});
+
+test.serial('migration names are recorded without extension, so .ts and .js builds agree', async (t) => {
+  const database = await createTestDatabase();
+  t.teardown(() => database.drop());
+  const recorded = (await database.db('knex_migrations').select('name').orderBy('id')).map(
+    (row: { name: string }) => row.name,
+  );
+  const files = (await readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.ts')).sort();
+  t.deepEqual(
+    recorded,
+    files.map((file) => file.replace(/\.ts$/, '')),
+  );
+  t.true(recorded.every((name) => !/\.(ts|js)$/.test(name)));
+  const source = new ExtensionlessMigrationSource();
+  t.deepEqual(
+    (await source.getMigrations()).map((m) => source.getMigrationName(m)),
+    recorded,
+  );
+});
+
+test.serial('four migrators started at once on an empty database apply each migration exactly once', async (t) => {
+  const database = await createTestDatabase({ migrated: false });
+  t.teardown(() => database.drop());
+  const { createDb } = await import('../src/db.js');
+  const pools = Array.from({ length: 4 }, () =>
+    createDb({ url: database.url, poolMax: 2, statementTimeoutMs: 10_000, acquireTimeoutMs: 10_000 }),
+  );
+  t.teardown(() => Promise.all(pools.map((pool) => pool.destroy())).then(() => undefined));
+  const results = await Promise.all(pools.map((pool) => migrateLatest(pool, database.url)));
+  const files = (await readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.ts'));
+  t.is(results.flat().length, files.length, 'each migration applied by exactly one migrator');
+  t.is(Number((await database.db('knex_migrations').count({ n: '*' }))[0]?.n), files.length);
+  t.is(Number((await database.db('knex_migrations_lock').count({ n: '*' }))[0]?.n), 1);
+});
