@@ -14,9 +14,10 @@ interface KoaLikeError {
 /** Maps what the client may know about a failure to FastAPI's `{"detail": …}`; undefined for unknown errors. */
 function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
-  // co-body: a body that is not valid JSON is FastAPI's 422 json_invalid.
+  // co-body marks a body that is not valid JSON (or not an object/array) as a
+  // 400 SyntaxError; FastAPI answers that with a 422 json_invalid.
   const koaError = (error ?? {}) as KoaLikeError;
-  if (koaError.type === 'entity.parse.failed') {
+  if (koaError.type === 'entity.parse.failed' || (error instanceof SyntaxError && koaError.status === 400)) {
     return new RequestValidationError([{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }]);
   }
   if (koaError.type === 'entity.too.large') return new HttpError(413, 'Request body too large');

@@ -61,12 +61,22 @@ function parse<T>(location: Location, schema: z.ZodType<T> | undefined, input: u
   return undefined as T;
 }
 
+/**
+ * The parsed body only when it came in the media type the route declares: a
+ * form posted to a JSON route is a missing body (422), as in FastAPI.
+ */
+function bodyOfExpectedType(definition: Route, ctx: ParameterizedContext): unknown {
+  if (!definition.body) return undefined;
+  const expected = definition.body.type === 'json' ? 'json' : 'urlencoded';
+  return ctx.request.is(expected) ? ctx.request.body : undefined;
+}
+
 /** Validates path, query and body at once and reports every problem in one 422, as FastAPI does. */
 export function validateInput(definition: Route, ctx: ParameterizedContext & { params?: unknown }) {
   const issues: ValidationIssue[] = [];
   const params = parse('path', definition.params, ctx.params ?? {}, issues);
   const query = parse('query', definition.query, { ...ctx.query }, issues);
-  const body = parse('body', definition.body?.schema, ctx.request.body, issues);
+  const body = parse('body', definition.body?.schema, bodyOfExpectedType(definition, ctx), issues);
   if (issues.length > 0) throw new RequestValidationError(issues);
   return { params, query, body };
 }
