@@ -17,6 +17,8 @@ export interface LocalPostgresOptions {
   readonly persistent: boolean;
   /** Trade durability for speed: for throwaway test clusters only. */
   readonly fast?: boolean;
+  /** A fixed port, e.g. to restart a cluster where its clients expect it; default: any free one. */
+  readonly port?: number;
   readonly log?: (message: string) => void;
 }
 
@@ -78,7 +80,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     await writeFile(credentialsFile, JSON.stringify({ password }), { mode: 0o600 });
   }
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const logLines: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,

@@ -41,5 +41,5 @@ export async function createTodos(
     state: fields.state ?? (states[i % states.length] as TodoState),
     user_id: userId,
   }));
-  return TodoModel.query().insert(rows).returning('*') as unknown as Promise<Todo[]>;
+  return TodoModel.query().insert(rows).returning('*');
 }

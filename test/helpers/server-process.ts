@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { TEST_SECRET } from './app.js';
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  /** Set once the server logs that it listens. */
+  port: number | undefined;
+  /** Every stdout/stderr line so far. */
+  readonly lines: string[];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when the server listens; rejects if it exits first. */
+  readonly listening: Promise<number>;
+  url(pathname: string): string;
+}
+
+/** `src/server.ts` as a real child process, logging JSON, on a free port. */
+export function spawnServer(env: NodeJS.ProcessEnv): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/server.ts')], {
+    env: {
+      PATH: process.env.PATH,
+      ENVIRONMENT: 'production',
+      SECRET_KEY: TEST_SECRET,
+      BCRYPT_ROUNDS: '4',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_FORMAT: 'json',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let resolveListening: (port: number) => void;
+  let rejectListening: (error: Error) => void;
+  const listening = new Promise<number>((resolve, reject) => {
+    resolveListening = resolve;
+    rejectListening = reject;
+  });
+  listening.catch(() => {});
+  const server: ServerProcess = {
+    child,
+    port: undefined,
+    lines,
+    listening,
+    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+    url: (pathname) => `http://127.0.0.1:${server.port}${pathname}`,
+  };
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      lines.push(line);
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg?.startsWith('listening') && entry.port) {
+          server.port = entry.port;
+          resolveListening(entry.port);
+        }
+      } catch {
+        // not a JSON log line (stderr text)
+      }
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  void server.exited.then(({ code }) =>
+    rejectListening(new Error(`server exited (${code}) before listening:\n${lines.join('\n')}`)),
+  );
+  return server;
+}

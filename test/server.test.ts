@@ -1,0 +1,164 @@
+import test from 'ava';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startLocalPostgres } from '../src/local-postgres.js';
+import { createTestDatabase } from './helpers/database.js';
+import { spawnServer, type ServerProcess } from './helpers/server-process.js';
+
+const stop = async (server: ServerProcess) => {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+  await server.exited;
+};
+
+async function closedPort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+test('without a reachable database the server retries with logged backoff, then exits non-zero with a clear message', async (t) => {
+  const port = await closedPort();
+  const started = Date.now();
+  const server = spawnServer({ DATABASE_URL: `postgres://u:p@127.0.0.1:${port}/db`, DB_WAIT_SECONDS: '2' });
+  t.teardown(() => stop(server));
+  const { code } = await server.exited;
+  t.is(code, 1);
+  t.true(Date.now() - started < 20_000);
+  const output = server.lines.join('\n');
+  t.regex(output, /database not reachable \(attempt 2/);
+  t.regex(output, /database not reachable after 2s/);
+});
+
+test('production refuses to start with a development secret, naming SECRET_KEY', async (t) => {
+  const server = spawnServer({
+    DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db',
+    SECRET_KEY: 'dev-only-insecure-secret-change-me',
+  });
+  t.teardown(() => stop(server));
+  t.is((await server.exited).code, 1);
+  t.regex(server.lines.join('\n'), /SECRET_KEY: is a known default/);
+});
+
+test('SIGTERM lets an in-flight request finish, closes the pool and exits 0', async (t) => {
+  const database = await createTestDatabase();
+  t.teardown(() => database.drop());
+  const server = spawnServer({ DATABASE_URL: database.url });
+  t.teardown(() => stop(server));
+  await server.listening;
+
+  // Hold a lock so GET /users/ is still running when the signal arrives.
+  const blocker = new pg.Client({ connectionString: database.url });
+  await blocker.connect();
+  t.teardown(() => blocker.end());
+  await blocker.query('begin; lock table users in access exclusive mode');
+  const inFlight = fetch(server.url('/users/'));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  server.child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const ready = await fetch(server.url('/health/ready')).catch(() => undefined);
+  t.true(ready === undefined || ready.status === 503, 'no new work is accepted while draining');
+  await blocker.query('commit');
+
+  const response = await inFlight;
+  t.is(response.status, 200);
+  t.deepEqual(await response.json(), { users: [] });
+  const { code } = await server.exited;
+  t.is(code, 0);
+  t.regex(server.lines.join('\n'), /"msg":"stopped"/);
+});
+
+test('access logs: one JSON line per request with method, path, status, duration and request id; no password or token', async (t) => {
+  const database = await createTestDatabase();
+  t.teardown(() => database.drop());
+  const server = spawnServer({ DATABASE_URL: database.url });
+  t.teardown(() => stop(server));
+  await server.listening;
+
+  const password = 'Sup3r-Secret-Passw0rd';
+  await fetch(server.url('/users/'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': 'req-42' },
+    body: JSON.stringify({ username: 'logged', email: 'logged@example.com', password }),
+  });
+  const login = await fetch(server.url('/auth/token'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: 'logged@example.com', password }),
+  });
+  const { access_token: token } = (await login.json()) as { access_token: string };
+  await fetch(server.url('/todos/?title=abc'), { headers: { authorization: `Bearer ${token}` } });
+  await fetch(server.url('/todos/'), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: '{"title": broken',
+  });
+  server.child.kill('SIGTERM');
+  await server.exited;
+
+  const output = server.lines.join('\n');
+  t.false(output.includes(password), 'the password never appears');
+  t.false(output.includes(token), 'the token never appears');
+  const access = server.lines
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return {};
+      }
+    })
+    .filter((entry) => entry.requestId && entry.status);
+  t.is(access.length, 4);
+  t.like(access[0], { method: 'POST', path: '/users/', status: 201, requestId: 'req-42' });
+  t.like(access[3], { method: 'POST', path: '/todos/', status: 422 });
+  t.true(access.every((entry) => typeof entry.durationMs === 'number'));
+});
+
+test('four servers started at once on an empty database: migrations run once, all four ready', async (t) => {
+  const database = await createTestDatabase({ migrated: false });
+  t.teardown(() => database.drop());
+  const servers = Array.from({ length: 4 }, () => spawnServer({ DATABASE_URL: database.url }));
+  t.teardown(() => Promise.all(servers.map(stop)).then(() => undefined));
+  await Promise.all(servers.map((server) => server.listening));
+  for (const server of servers) t.is((await fetch(server.url('/health/ready'))).status, 200);
+  const applied = servers.filter((server) => server.lines.some((line) => line.includes('"msg":"migrations applied"')));
+  t.is(applied.length, 1, 'exactly one replica applied the migrations');
+  const { rows } = await database.db.raw<{ rows: { n: number }[] }>('select count(*)::int as n from knex_migrations');
+  t.is(rows[0]?.n, 2);
+});
+
+test('database outage while serving: fast 503, process stays up, serves again once PostgreSQL is back', async (t) => {
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'fast-zero-outage-'));
+  t.teardown(() => rm(directory, { recursive: true, force: true }));
+  const port = await closedPort();
+  const options = { directory, database: 'outage', persistent: true, fast: true, port };
+  let cluster = await startLocalPostgres(options);
+  t.teardown(() => cluster.stop());
+  const server = spawnServer({
+    DATABASE_URL: cluster.url,
+    DB_ACQUIRE_TIMEOUT_MS: '1000',
+    DB_STATEMENT_TIMEOUT_MS: '2000',
+  });
+  t.teardown(() => stop(server));
+  await server.listening;
+  t.is((await fetch(server.url('/users/'))).status, 200);
+
+  await cluster.stop();
+  const started = Date.now();
+  const during = await fetch(server.url('/users/'));
+  t.is(during.status, 503);
+  t.deepEqual(await during.json(), { detail: 'Service unavailable' });
+  t.true(Date.now() - started < 5_000, 'fails fast instead of hanging');
+  t.is((await fetch(server.url('/health/live'))).status, 200);
+  t.is((await fetch(server.url('/health/ready'))).status, 503);
+
+  cluster = await startLocalPostgres(options);
+  const after = await fetch(server.url('/users/'));
+  t.is(after.status, 200);
+  t.is((await fetch(server.url('/health/ready'))).status, 200);
+  t.is(server.child.exitCode, null, 'never restarted');
+});
