@@ -8,7 +8,9 @@ import { createTodos, createUser } from './helpers/factories.js';
 const test = anyTest as TestFn<{ app: TestApp }>;
 useTestApp(test);
 
-type Document = { paths: Record<string, Record<string, { responses: Record<string, unknown>; tags: string[] }>> } & Record<string, any>;
+type Document = {
+  paths: Record<string, Record<string, { responses: Record<string, unknown>; tags: string[] }>>;
+} & Record<string, any>;
 
 const fetchDocument = async (app: TestApp) => (await app.client.get<Document>('/openapi.json')).body;
 
@@ -43,7 +45,9 @@ test('tags, the OAuth2 password scheme and the error responses are documented', 
     refreshUrl: '/auth/refresh_token',
     scopes: {},
   });
-  const tags = new Set(Object.values(document.paths).flatMap((operations) => Object.values(operations).flatMap((op) => op.tags)));
+  const tags = new Set(
+    Object.values(document.paths).flatMap((operations) => Object.values(operations).flatMap((op) => op.tags)),
+  );
   for (const tag of ['users', 'auth', 'todos']) t.true(tags.has(tag));
   t.truthy(document.paths['/users/']?.post?.responses['409']);
   t.truthy(document.paths['/users/{user_id}']?.put?.responses['403']);
@@ -80,8 +84,18 @@ test('real responses of every route validate against their documented schema', a
     ['get', '/users/', '/users/?limit=0', {}],
     ['get', '/users/{user_id}', `/users/${user.id}`, {}],
     ['get', '/users/{user_id}', '/users/999999', {}],
-    ['put', '/users/{user_id}', `/users/${user.id}`, { ...auth, json: { username: user.username, email: user.email, password: 'y' } }],
-    ['put', '/users/{user_id}', `/users/${other.id}`, { ...auth, json: { username: 'a', email: 'a@a.com', password: 'y' } }],
+    [
+      'put',
+      '/users/{user_id}',
+      `/users/${user.id}`,
+      { ...auth, json: { username: user.username, email: user.email, password: 'y' } },
+    ],
+    [
+      'put',
+      '/users/{user_id}',
+      `/users/${other.id}`,
+      { ...auth, json: { username: 'a', email: 'a@a.com', password: 'y' } },
+    ],
     ['post', '/auth/token', '/auth/token', { form: { username: user.email, password: 'y' } }],
     ['post', '/auth/token', '/auth/token', { form: { username: user.email, password: 'wrong' } }],
     ['post', '/auth/refresh_token', '/auth/refresh_token', auth],
@@ -99,11 +113,18 @@ test('real responses of every route validate against their documented schema', a
   const seen = new Set<string>();
   for (const [method, documented, url, options] of samples) {
     const response = await client.request(method.toUpperCase(), url, options);
-    t.truthy(document.paths[documented]?.[method]?.responses[String(response.status)], `${method} ${url} answered an undocumented ${response.status}`);
+    t.truthy(
+      document.paths[documented]?.[method]?.responses[String(response.status)],
+      `${method} ${url} answered an undocumented ${response.status}`,
+    );
     check(method, documented, response.status, response.body);
     seen.add(`${method} ${documented}`);
   }
-  t.is(seen.size, Object.values(document.paths).reduce((n, operations) => n + Object.keys(operations).length, 0), 'every operation sampled');
+  t.is(
+    seen.size,
+    Object.values(document.paths).reduce((n, operations) => n + Object.keys(operations).length, 0),
+    'every operation sampled',
+  );
 });
 
 test('GET /docs serves Swagger UI from same-origin assets only (works offline)', async (t) => {
