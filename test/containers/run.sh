@@ -323,7 +323,7 @@ check_no_database() {
     [ "$elapsed" -le 20 ] || die "$target: took ${elapsed}s for DB_WAIT_SECONDS=4"
     grep -qi 'database not reachable' <<<"$output" || die "$target: the message does not name the database"
     grep -q 'retrying' <<<"$output" || die "$target: no logged retries"
-    ok "$target: exit $code after ${elapsed}s with DB_WAIT_SECONDS=4, logged retries; $(grep -m1 -i 'database not reachable' <<<"$output" | cut -c1-140)"
+    ok "$target: exit $code after ${elapsed}s with DB_WAIT_SECONDS=4, logged retries; $(grep -m1 'not reachable after' <<<"$output" | cut -c1-160)"
   done
 }
 
