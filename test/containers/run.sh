@@ -44,6 +44,11 @@ note() { printf '    %s\n' "$*"; }
 cleanup() {
   trap - EXIT INT TERM
   say "cleanup: removing what run $RUN_ID created"
+  # The Dev Containers CLI tags a UID-update image (vsc-<folder>-<hash>-uid)
+  # that no Compose command knows about: note it before its container goes.
+  local dev_images
+  dev_images=$(docker ps -aq --filter "label=fast-zero.test-run=$RUN_ID" --filter "label=com.docker.compose.project=$DEV_PROJECT" |
+    xargs -r docker inspect -f '{{.Config.Image}}' | grep '^vsc-' | sort -u)
   docker-compose -p "$PROD_PROJECT" down -v --rmi local --remove-orphans >/dev/null 2>&1
   docker-compose -p "$DEV_PROJECT" "${DEV_COMPOSE[@]}" down -v --rmi local --remove-orphans >/dev/null 2>&1
   # Whatever a half-finished step left behind, found by name or Compose label.
@@ -54,14 +59,15 @@ cleanup() {
     docker ps -aq --filter "label=com.docker.compose.project=$DEV_PROJECT"
     docker ps -aq --filter "label=fast-zero.test-run=$RUN_ID"
   )
-  [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1
+  # -v: postgres:18 declares a VOLUME, anonymous unless named.
+  [ -n "$ids" ] && docker rm -f -v $ids >/dev/null 2>&1
   ids=$(docker volume ls -q --filter "name=^$RUN_ID")
   [ -n "$ids" ] && docker volume rm $ids >/dev/null 2>&1
   ids=$(docker network ls -q --filter "name=^$RUN_ID")
   [ -n "$ids" ] && docker network rm $ids >/dev/null 2>&1
   docker rmi "$PROD_IMAGE" "$DEV_IMAGE" "${PROD_PROJECT}_api" "${DEV_PROJECT}_api" >/dev/null 2>&1
-  ids=$(docker images -q --filter "reference=*/${DEV_PROJECT}*" --filter "reference=vsc-*${DEV_PROJECT}*")
-  [ -n "$ids" ] && docker rmi $ids >/dev/null 2>&1
+  # Without -f: a tag a developer's own dev container still uses stays.
+  [ -n "$dev_images" ] && docker rmi $dev_images >/dev/null 2>&1
   if [ "${KEEP_LOGS:-0}" = 1 ]; then say "logs kept in $LOGS"; else rm -rf "$LOGS"; fi
   say "containers: $passed passed, $failed failed"
   say "(run took $((SECONDS - started)) s)"
@@ -282,7 +288,7 @@ check_read_only() {
   expect_status 201 "$response" "POST /users/ on a read-only container"
   [ "$(docker inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$RUN_ID-ro")" = true ]
   ok "--read-only (+ tmpfs /tmp), ENVIRONMENT=production: migrated, ready, POST /users/ 201"
-  docker rm -f "$RUN_ID-ro" >/dev/null
+  docker rm -f -v "$RUN_ID-ro" >/dev/null
 }
 
 # ---- 5 ----------------------------------------------------------------------
@@ -353,7 +359,7 @@ check_replicas() {
   done
   [ "$applied" = 1 ] || die "$applied containers say they applied migrations"
   ok "knex_migrations: $rows rows for $MIGRATION_COUNT migrations, 1 lock row, exactly 1 container applied them"
-  docker rm -f "$RUN_ID-replica-1" "$RUN_ID-replica-2" "$RUN_ID-replica-3" "$RUN_ID-replica-4" >/dev/null
+  docker rm -f -v "$RUN_ID-replica-1" "$RUN_ID-replica-2" "$RUN_ID-replica-3" "$RUN_ID-replica-4" >/dev/null
 }
 
 # ---- 8 ----------------------------------------------------------------------
