@@ -28,7 +28,7 @@ test('every route the router serves is documented, and every documented route is
   const document = await fetchDocument(t.context.app);
   const served = new Set<string>();
   for (const layer of t.context.app.app.router.stack) {
-    for (const method of layer.methods) if (method !== 'HEAD') served.add(`${method} ${normalise(layer.path)}`);
+    for (const method of layer.methods) if (method !== 'HEAD') served.add(`${method} ${normalise(String(layer.path))}`);
   }
   const documented = new Set<string>();
   for (const [path, operations] of Object.entries(document.paths)) {
