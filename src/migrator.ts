@@ -1,9 +1,12 @@
+import { setTimeout } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { ExtensionlessMigrationSource } from './migration-source.js';
 
 // Any constant works as long as every replica uses the same one: "fz" "migr".
 const ADVISORY_LOCK_KEY = 0x667a_6d69;
+const TRY_LOCK = 'select pg_try_advisory_lock($1) as locked';
+const LOCK_POLL_MS = 100;
 
 /** The migration settings shared by the server, the CLI and the tests. */
 export function migrationConfig(): Knex.MigratorConfig {
@@ -20,7 +23,12 @@ async function withMigrationLock<T>(url: string, fn: () => Promise<T>): Promise<
   client.on('error', () => {});
   await client.connect();
   try {
-    await client.query('select pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
+    // Not pg_advisory_lock(): a session blocked in it holds a snapshot, and CREATE INDEX
+    // CONCURRENTLY (run by the lock holder) waits for every older snapshot in the database,
+    // so the two would wait on each other until statement_timeout. Between tries a poller holds none.
+    while (!(await client.query<{ locked: boolean }>(TRY_LOCK, [ADVISORY_LOCK_KEY])).rows[0]?.locked) {
+      await setTimeout(LOCK_POLL_MS);
+    }
     return await fn();
   } finally {
     // Closing the session releases the lock even if the unlock fails.
