@@ -8,7 +8,7 @@
 # Environment:
 #   EXTRA_CA_CERTS   PEM of extra CAs for a TLS-intercepting network (build arg);
 #                    defaults to /usr/local/share/ca-certificates/*.crt if any.
-#   CONTAINER_TESTS  space-separated check numbers to run (default: all, 1-9).
+#   CONTAINER_TESTS  space-separated check numbers to run (default: all, 1-10).
 #   KEEP_LOGS=1      keep the per-check logs directory.
 set -uo pipefail
 
@@ -26,8 +26,13 @@ DEV_PROJECT=${RUN_ID}dev
 # A strong key for runs that pretend to be production; generated, never stored.
 STRONG_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 DEV_COMPOSE=(-f .devcontainer/compose.project.yml -f docker-compose.yml -f .devcontainer/docker-compose.dev.yml)
-SELECTED=" ${CONTAINER_TESTS:-1 2 3 4 5 6 7 8 9} "
+SELECTED=" ${CONTAINER_TESTS:-1 2 3 4 5 6 7 8 9 10} "
 MIGRATION_COUNT=$(find migrations -maxdepth 1 -name '*.ts' ! -name '*.d.ts' | wc -l)
+
+# Compose v2 where it exists (GitHub runners, Docker Desktop), else v1.29.
+if docker compose version >/dev/null 2>&1; then
+  docker-compose() { docker compose "$@"; }
+fi
 
 if [ -z "${EXTRA_CA_CERTS:-}" ] && compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
   EXTRA_CA_CERTS=$(cat /usr/local/share/ca-certificates/*.crt)
@@ -65,7 +70,7 @@ cleanup() {
   [ -n "$ids" ] && docker volume rm $ids >/dev/null 2>&1
   ids=$(docker network ls -q --filter "name=^$RUN_ID")
   [ -n "$ids" ] && docker network rm $ids >/dev/null 2>&1
-  docker rmi "$PROD_IMAGE" "$DEV_IMAGE" "${PROD_PROJECT}_api" "${DEV_PROJECT}_api" >/dev/null 2>&1
+  docker rmi "$PROD_IMAGE" "$DEV_IMAGE" "${PROD_PROJECT}_api" "${DEV_PROJECT}_api" "${PROD_PROJECT}-api" "${DEV_PROJECT}-api" >/dev/null 2>&1
   # Without -f: a tag a developer's own dev container still uses stays.
   [ -n "$dev_images" ] && docker rmi $dev_images >/dev/null 2>&1
   if [ "${KEEP_LOGS:-0}" = 1 ]; then say "logs kept in $LOGS"; else rm -rf "$LOGS"; fi
@@ -355,6 +360,7 @@ check_replicas() {
   [ "$locks" = 1 ] || die "knex_migrations_lock has $locks rows"
   applied=0
   for i in 1 2 3 4; do
+    docker logs "$RUN_ID-replica-$i" 2>&1 | grep -E '^(migrate|entrypoint):' | sed "s/^/replica $i: /"
     docker logs "$RUN_ID-replica-$i" 2>&1 | grep -q 'migrate: applied' && applied=$((applied + 1))
   done
   [ "$applied" = 1 ] || die "$applied containers say they applied migrations"
@@ -391,6 +397,30 @@ check_cross_migrations() {
   done
 }
 
+# ---- 10 ---------------------------------------------------------------------
+check_dev_entrypoint() {
+  ensure_dev_image
+  local output
+  output=$(timeout 60 docker run --rm --label "fast-zero.test-run=$RUN_ID" -e RUN_MIGRATIONS=1 \
+    -e DATABASE_URL="postgres://app:pw@$RUN_ID-nowhere.invalid:5432/x" -e DB_WAIT_SECONDS=1 \
+    "$DEV_IMAGE" echo command-ran 2>&1) || die "exit $?: $output"
+  printf '%s\n' "$output"
+  grep -q 'starting the command anyway' <<<"$output" && grep -q '^command-ran$' <<<"$output" ||
+    die "a failed migration stopped the dev image's command"
+  ok "dev image, database unreachable, RUN_MIGRATIONS=1: failure logged, the command still ran"
+  # A first start of the dev container: the node_modules volume is still empty.
+  output=$(timeout 60 docker run --rm --label "fast-zero.test-run=$RUN_ID" -e RUN_MIGRATIONS=1 \
+    --tmpfs /workspaces/fast-zero/node_modules -e DATABASE_URL="postgres://app:pw@127.0.0.1:1/x" \
+    "$DEV_IMAGE" echo command-ran 2>&1) || die "exit $?: $output"
+  printf '%s\n' "$output"
+  grep -q 'skipping migrations' <<<"$output" && grep -q '^command-ran$' <<<"$output" ||
+    die "no clear skip without dependencies"
+  ok "dev image without node_modules: migrations skipped with a clear line, the command still ran"
+  output=$(docker run --rm --label "fast-zero.test-run=$RUN_ID" "$DEV_IMAGE" sleep 0 2>&1) || die "$output"
+  [ -z "$output" ] || die "auto mode migrated for a command that is not the server: $output"
+  ok "RUN_MIGRATIONS=auto leaves commands other than the server alone (the dev container's sleep infinity)"
+}
+
 # ---- 9 ----------------------------------------------------------------------
 check_devcontainer() {
   # Own id label and project: never finds or touches a developer's dev container.
@@ -411,6 +441,23 @@ check_devcontainer() {
   grep -q '^node$' <<<"$status" || die "exec does not run as node: $status"
   grep -q 'no pending migrations' <<<"$status" || die "development database not migrated: $status"
   ok "exec runs as node; the development database is migrated with no manual step"
+  # npm run dev (tsx watch) must serve on 0.0.0.0:8000, reachable through the published port.
+  devcontainer exec "${dc[@]}" sh -c 'npm run dev >/tmp/dev-server.log 2>&1 &' >/dev/null 2>&1
+  local i served=no
+  for ((i = 0; i < 60; i++)); do
+    if curl -fsS -m 2 "http://127.0.0.1:$API_PORT/health/ready" >/dev/null 2>&1; then
+      served=yes
+      break
+    fi
+    sleep 0.5
+  done
+  [ "$served" = yes ] || {
+    devcontainer exec "${dc[@]}" cat /tmp/dev-server.log
+    die "npm run dev did not serve on port 8000"
+  }
+  # [t]: the pattern must not match this very shell's command line.
+  devcontainer exec "${dc[@]}" sh -c 'pkill -TERM -f "[t]sx watch"' >/dev/null 2>&1 || true
+  ok "npm run dev inside the dev container serves /health/ready on 127.0.0.1:$API_PORT"
   # A row of the developer's own, to prove the tests leave the dev database alone.
   docker exec "$db" sh -c 'psql -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -tAc "insert into users (username, email, password) values ('"'keep-$RUN_ID', 'keep-$RUN_ID@example.com', 'x'"')"' >/dev/null
   local before after
@@ -430,7 +477,7 @@ check_devcontainer() {
   unset COMPOSE_PROJECT_NAME
 }
 
-say "container tests, run $RUN_ID ($(docker-compose version --short 2>/dev/null | sed 's/^/compose /'), $(devcontainer --version 2>/dev/null | sed 's/^/devcontainer CLI /'))"
+say "container tests, run $RUN_ID (compose $(docker-compose version --short 2>/dev/null), $(devcontainer --version 2>/dev/null | sed 's/^/devcontainer CLI /'))"
 run_check 1 "production image: non-root, no .env/TS sources/devDependencies, no secrets in history" check_image
 run_check 2 "compose stack: up --build, user/login/todo over HTTP, survives restart and down/up" check_compose
 run_check 3 "docker stop: SIGTERM reaches node, exit 0 well under 10 s" check_stop
@@ -440,3 +487,4 @@ run_check 6 "entrypoint fails clearly and in bounded time without a database" ch
 run_check 7 "4 replicas at once on an empty database: all ready, migrations once" check_replicas
 run_check 8 "dev image (.ts) and prod image (.js) migrate the same database in turn" check_cross_migrations
 run_check 9 "dev container: devcontainer up, exec npm test, dev database untouched" check_devcontainer
+run_check 10 "dev image entrypoint never stops the dev container" check_dev_entrypoint
