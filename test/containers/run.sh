@@ -74,8 +74,8 @@ cleanup() {
   # Without -f: a tag a developer's own dev container still uses stays.
   [ -n "$dev_images" ] && docker rmi $dev_images >/dev/null 2>&1
   if [ "${KEEP_LOGS:-0}" = 1 ]; then say "logs kept in $LOGS"; else rm -rf "$LOGS"; fi
+  say "run $RUN_ID took $((SECONDS - started)) s"
   say "containers: $passed passed, $failed failed"
-  say "(run took $((SECONDS - started)) s)"
   [ "$failed" -eq 0 ]
   exit $?
 }
