@@ -1,0 +1,105 @@
+import autocannon from 'autocannon';
+import type { ServerProcess } from './processes.js';
+import type { Scenario } from './scenarios.js';
+
+/** One row of the table. */
+export interface Measurement {
+  readonly scenario: Scenario;
+  readonly requestsPerSecond: number;
+  readonly latencyMs: { readonly p50: number; readonly p97_5: number; readonly p99: number };
+  /** Non-2xx answers plus socket errors and timeouts. */
+  readonly errors: number;
+  readonly requests: number;
+  /** Largest VmRSS seen while the load ran, in bytes. */
+  readonly rssMax: number | undefined;
+  readonly eventLoopDelayP99Ms: number | undefined;
+}
+
+const RSS_SAMPLE_MS = 100;
+
+/** Drives `server` with the scenario for `seconds`, sampling the server's memory and event loop meanwhile. */
+export async function measure(server: ServerProcess, scenario: Scenario, seconds: number): Promise<Measurement> {
+  let rssMax: number | undefined;
+  const sample = async () => {
+    const rss = await server.rss();
+    if (rss !== undefined) rssMax = Math.max(rssMax ?? 0, rss);
+  };
+  await server.resetEventLoopDelay();
+  const sampler = setInterval(() => void sample(), RSS_SAMPLE_MS);
+  let result: autocannon.Result;
+  try {
+    result = await autocannon({
+      url: server.url,
+      connections: scenario.connections,
+      duration: seconds,
+      requests: scenario.requests,
+      timeout: 10,
+    });
+  } finally {
+    clearInterval(sampler);
+  }
+  await sample();
+  const delay = await server.eventLoopDelay();
+  return {
+    scenario,
+    requestsPerSecond: result.requests.total / seconds,
+    latencyMs: { p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99 },
+    errors: result.non2xx + result.errors,
+    requests: result.requests.total,
+    rssMax,
+    eventLoopDelayP99Ms: delay?.p99,
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Several runs of one scenario as one row: summed counts, worst memory and delay, median latencies. */
+function combine(parts: readonly Measurement[], seconds: number): Measurement {
+  const requests = parts.reduce((sum, m) => sum + m.requests, 0);
+  const worst = (values: (number | undefined)[]) =>
+    values.every((v) => v === undefined) ? undefined : Math.max(...values.map((v) => v ?? 0));
+  return {
+    scenario: parts[0]!.scenario,
+    requestsPerSecond: requests / seconds,
+    latencyMs: {
+      p50: median(parts.map((m) => m.latencyMs.p50)),
+      p97_5: median(parts.map((m) => m.latencyMs.p97_5)),
+      p99: median(parts.map((m) => m.latencyMs.p99)),
+    },
+    errors: parts.reduce((sum, m) => sum + m.errors, 0),
+    requests,
+    rssMax: worst(parts.map((m) => m.rssMax)),
+    eventLoopDelayP99Ms: worst(parts.map((m) => m.eventLoopDelayP99Ms)),
+  };
+}
+
+/**
+ * Runs two scenarios in alternating slices (a, b, a, b, …) so that load from
+ * other tenants of a shared machine falls on both alike: their ratio is the
+ * figure that matters, and back-to-back runs let a noisy minute pick a side.
+ */
+export async function measurePair(
+  first: { server: ServerProcess; scenario: Scenario },
+  second: { server: ServerProcess; scenario: Scenario },
+  seconds: number,
+  rounds: number,
+): Promise<[Measurement, Measurement]> {
+  const slice = Math.max(1, Math.round(seconds / rounds));
+  const a: Measurement[] = [];
+  const b: Measurement[] = [];
+  for (let round = 0; round < rounds; round++) {
+    a.push(await measure(first.server, first.scenario, slice));
+    b.push(await measure(second.server, second.scenario, slice));
+  }
+  return [combine(a, slice * rounds), combine(b, slice * rounds)];
+}
+
+/** A short unrecorded run, so the JIT and the pools are warm before anything is measured. */
+export async function warmUp(server: ServerProcess, scenario: Scenario, seconds: number): Promise<void> {
+  await autocannon({
+    url: server.url,
+    connections: scenario.connections,
+    duration: seconds,
+    requests: scenario.requests,
+  });
+}

@@ -1,0 +1,164 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// Inside node_modules, so the compiled files resolve packages as dist/ does, and git ignores them.
+const BUILD_DIR = path.join(ROOT, 'node_modules', '.cache', 'fast-zero-bench');
+
+/** A measured server process: its URL, and probes into its memory and event loop. */
+export interface ServerProcess {
+  readonly url: string;
+  readonly pid: number | undefined;
+  /** VmRSS in bytes, or undefined when the process is not ours to read. */
+  rss(): Promise<number | undefined>;
+  resetEventLoopDelay(): Promise<void>;
+  /** Event-loop delay in ms since the last reset, beyond the probe's timer interval. */
+  eventLoopDelay(): Promise<{ p99: number; max: number } | undefined>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Compiles src/, migrations/ and the floor with the project's build settings
+ * into node_modules/.cache, not dist/: others may be using dist/ meanwhile.
+ */
+export async function build(): Promise<void> {
+  await promisify(execFile)(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      path.join(ROOT, 'bench', 'tsconfig.build.json'),
+    ],
+    { cwd: ROOT },
+  );
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr()}`);
+    try {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`server at ${url} did not answer within 60 s: ${stderr()}`);
+}
+
+/** Asks the preloaded probe a question over IPC and waits for its answer. */
+function ask<T>(child: ChildProcess, question: string): Promise<T | undefined> {
+  if (!child.connected) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      resolve(undefined);
+    }, 5_000);
+    const onMessage = (message: unknown) => {
+      if (typeof message !== 'object' || message === null || !('eld' in message)) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve((message as { eld: T }).eld);
+    };
+    child.on('message', onMessage);
+    child.send(question);
+  });
+}
+
+async function readRss(pid: number): Promise<number | undefined> {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts `node [--import tsx] --import bench/probe.mjs <entry>` with `env`.
+ * Node itself is the child (no npm or shell in between), so its pid is the
+ * process whose memory is read. stdout (the access log) goes to /dev/null:
+ * it is still written, as in production, but nobody has to read it.
+ */
+export async function startServer(options: {
+  entry: string;
+  probe: string;
+  tsx: boolean;
+  env: Record<string, string>;
+  port: number;
+  readyPath: string;
+}): Promise<ServerProcess> {
+  const args = [...(options.tsx ? ['--import', 'tsx'] : []), '--import', options.probe, options.entry];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port) },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  const url = `http://127.0.0.1:${options.port}`;
+  try {
+    await waitUntilServing(url + options.readyPath, child, () => stderr);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url,
+    pid: child.pid,
+    rss: () => (child.pid === undefined ? Promise.resolve(undefined) : readRss(child.pid)),
+    resetEventLoopDelay: async () => {
+      await ask(child, 'eld:reset');
+    },
+    eventLoopDelay: () => ask(child, 'eld:read'),
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
+    },
+  };
+}
+
+/** An API this bench did not start: only its URL is known. */
+export function remoteServer(url: string): ServerProcess {
+  return {
+    url,
+    pid: undefined,
+    rss: () => Promise.resolve(undefined),
+    resetEventLoopDelay: async () => {},
+    eventLoopDelay: () => Promise.resolve(undefined),
+    stop: async () => {},
+  };
+}
+
+/** Where the entry points and the probe are, compiled or from sources. */
+export function entries(tsx: boolean): { api: string; floor: string; probe: string } {
+  const [dir, ext] = tsx ? [ROOT, '.ts'] : [BUILD_DIR, '.js'];
+  return {
+    api: path.join(dir, 'src', `server${ext}`),
+    floor: path.join(dir, 'bench', `floor${ext}`),
+    probe: path.join(dir, 'bench', `probe${ext}`),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * `npm run bench`: a real PostgreSQL, seeded data, the API and the raw floor
+ * as child processes, bounded autocannon runs, one table. See bench/README.md.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import bcrypt from 'bcrypt';
+import jwt from 'jsonwebtoken';
+import { measure, measurePair, warmUp, type Measurement } from './load.js';
+import { parseOptions } from './options.js';
+import { migrate, openDatabase } from './postgres.js';
+import { build, entries, freePort, remoteServer, startServer, type ServerProcess } from './processes.js';
+import { formatVerdicts, table, verdicts } from './report.js';
+import { scenarios } from './scenarios.js';
+import { PASSWORD, seed } from './seed.js';
+
+// The production default cost, so login figures are what users will see.
+const BCRYPT_ROUNDS = 12;
+const WARM_UP_SECONDS = 3;
+const PAIR_ROUNDS = 3;
+
+const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+async function login(url: string, email: string): Promise<string> {
+  const response = await fetch(`${url}/auth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: email, password: PASSWORD }),
+  });
+  if (!response.ok) throw new Error(`login as ${email} answered ${response.status}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const started = performance.now();
+  const database = await openDatabase(options.databaseUrl, log);
+  const servers: ServerProcess[] = [];
+  try {
+    const applied = await migrate(database.url);
+    log(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
+    const hash = await bcrypt.hash(PASSWORD, BCRYPT_ROUNDS);
+    log(`seeding ${options.todos.toLocaleString('en')} todos for the big user…`);
+    const seeded = await seed(database.url, options, hash);
+    log(`seeded ${seeded.totalTodos.toLocaleString('en')} todos in ${seeded.seconds.toFixed(1)} s`);
+
+    // Shared by the API and the floor, so one token works on both.
+    const secretKey = randomBytes(32).toString('hex');
+    const serverEnv = {
+      ENVIRONMENT: 'production',
+      NODE_ENV: 'production',
+      DATABASE_URL: database.url,
+      SECRET_KEY: secretKey,
+      HOST: '127.0.0.1',
+      BCRYPT_ROUNDS: String(BCRYPT_ROUNDS),
+      LOGIN_RATE_LIMIT: '0',
+      DB_POOL_MAX: String(options.poolMax),
+    };
+    if (!options.tsx) {
+      log('compiling the API (tsc, as npm run build) into node_modules/.cache/fast-zero-bench…');
+      await build();
+    }
+    const entry = entries(options.tsx);
+    const api = options.url
+      ? remoteServer(options.url)
+      : await startServer({
+          entry: entry.api,
+          probe: entry.probe,
+          tsx: options.tsx,
+          env: serverEnv,
+          port: await freePort(),
+          readyPath: '/health/ready',
+        });
+    servers.push(api);
+    const floor = await startServer({
+      entry: entry.floor,
+      probe: entry.probe,
+      tsx: options.tsx,
+      env: serverEnv,
+      port: await freePort(),
+      readyPath: '/',
+    });
+    servers.push(floor);
+    const idleRss = await api.rss();
+    log(
+      `API at ${api.url} (${options.url ? 'given' : options.tsx ? 'tsx, from src/' : 'compiled'}), floor at ${floor.url}`,
+    );
+
+    const big = await login(api.url, seeded.big.email);
+    const tokens = {
+      big,
+      small: await login(api.url, seeded.small.email),
+      // A remote API has its own secret: the floor then gets a token signed with ours, same claims.
+      floor: options.url
+        ? jwt.sign({ sub: String(seeded.big.id) }, secretKey, { algorithm: 'HS256', expiresIn: '1h' })
+        : big,
+    };
+    const all = scenarios({ ...options, seeded, tokens });
+    const chosen = options.only.length ? all.filter((s) => options.only.includes(s.name)) : all;
+    const listBig = all.find((s) => s.name === 'list-big')!;
+    await warmUp(api, listBig, WARM_UP_SECONDS);
+    await warmUp(floor, listBig, WARM_UP_SECONDS);
+
+    const measurements: Measurement[] = [];
+    const floorScenario = chosen.find((s) => s.target === 'floor');
+    const paired = floorScenario !== undefined && chosen.includes(listBig);
+    for (const scenario of chosen) {
+      if (paired && scenario === floorScenario) continue;
+      log(`${scenario.name}: ${scenario.request}, ${scenario.connections} connections, ${options.durationSeconds} s`);
+      if (paired && scenario === listBig) {
+        log(`  … alternating with ${floorScenario.name} in ${PAIR_ROUNDS} slices each`);
+        measurements.push(
+          ...(await measurePair(
+            { server: api, scenario },
+            { server: floor, scenario: floorScenario },
+            options.durationSeconds,
+            PAIR_ROUNDS,
+          )),
+        );
+      } else {
+        measurements.push(await measure(scenario.target === 'floor' ? floor : api, scenario, options.durationSeconds));
+      }
+    }
+
+    const minutes = ((performance.now() - started) / 60_000).toFixed(1);
+    process.stdout.write(
+      [
+        '',
+        `Fast Zero bench — ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()},` +
+          ` ${seeded.totalTodos.toLocaleString('en')} todos (big user ${options.todos.toLocaleString('en')}), ` +
+          `DB_POOL_MAX ${options.poolMax}, ${options.durationSeconds} s per scenario, ${minutes} min in all, ` +
+          `API RSS at rest ${idleRss === undefined ? 'n/a' : `${(idleRss / 2 ** 20).toFixed(0)} MB`}`,
+        '',
+        table(measurements),
+        '',
+        formatVerdicts(verdicts(measurements, seeded.totalTodos)),
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    for (const server of servers) await server.stop();
+    await database.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
