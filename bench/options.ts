@@ -14,6 +14,8 @@ export interface BenchOptions {
   readonly databaseUrl: string | undefined;
   /** Run the API from its TypeScript sources through tsx instead of the compiled build. */
   readonly tsx: boolean;
+  /** Extra node flags for the API process, e.g. heap settings to try. */
+  readonly nodeOptions: readonly string[];
   /** Scenario names to run; empty means all. */
   readonly only: readonly string[];
 }
@@ -32,6 +34,7 @@ const USAGE = `npm run bench -- [flags]
   --url URL              drive an API already running there (needs --database-url; no RSS
                          or event-loop figures for it)
   --tsx                  run the API from src/ through tsx instead of the compiled build
+  --node-options=FLAGS   extra node flags for the API process (e.g. --max-semi-space-size=4)
   --only a,b             run only these scenarios (names as in the table)`;
 
 const positive = (name: string, value: string | undefined, fallback: number): number => {
@@ -56,6 +59,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'database-url': { type: 'string' },
       tsx: { type: 'boolean', default: false },
       only: { type: 'string' },
+      'node-options': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -74,6 +78,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     url: values.url?.replace(/\/$/, ''),
     databaseUrl: values['database-url'],
     tsx: values.tsx,
+    nodeOptions: values['node-options']?.split(/\s+/).filter(Boolean) ?? [],
     only: values.only ? values.only.split(',').map((name) => name.trim()) : [],
   };
 }

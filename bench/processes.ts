@@ -16,6 +16,8 @@ export interface ServerProcess {
   readonly pid: number | undefined;
   /** VmRSS in bytes, or undefined when the process is not ours to read. */
   rss(): Promise<number | undefined>;
+  /** User + system CPU time the process has used so far, in ms. */
+  cpuMs(): Promise<number | undefined>;
   resetEventLoopDelay(): Promise<void>;
   /** Event-loop delay in ms since the last reset, beyond the probe's timer interval. */
   eventLoopDelay(): Promise<{ p99: number; max: number } | undefined>;
@@ -93,6 +95,19 @@ async function readRss(pid: number): Promise<number | undefined> {
   }
 }
 
+// Linux reports utime and stime in clock ticks, USER_HZ, which is 100 on every mainstream kernel.
+const MS_PER_TICK = 10;
+
+async function readCpuMs(pid: number): Promise<number | undefined> {
+  try {
+    // Fields after the command name, which is in parentheses and may itself hold spaces.
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Starts `node [--import tsx] --import bench/probe.mjs <entry>` with `env`.
  * Node itself is the child (no npm or shell in between), so its pid is the
@@ -101,13 +116,20 @@ async function readRss(pid: number): Promise<number | undefined> {
  */
 export async function startServer(options: {
   entry: string;
+  nodeOptions?: readonly string[];
   probe: string;
   tsx: boolean;
   env: Record<string, string>;
   port: number;
   readyPath: string;
 }): Promise<ServerProcess> {
-  const args = [...(options.tsx ? ['--import', 'tsx'] : []), '--import', options.probe, options.entry];
+  const args = [
+    ...(options.nodeOptions ?? []),
+    ...(options.tsx ? ['--import', 'tsx'] : []),
+    '--import',
+    options.probe,
+    options.entry,
+  ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port) },
@@ -129,6 +151,7 @@ export async function startServer(options: {
     url,
     pid: child.pid,
     rss: () => (child.pid === undefined ? Promise.resolve(undefined) : readRss(child.pid)),
+    cpuMs: () => (child.pid === undefined ? Promise.resolve(undefined) : readCpuMs(child.pid)),
     resetEventLoopDelay: async () => {
       await ask(child, 'eld:reset');
     },
@@ -147,6 +170,7 @@ export function remoteServer(url: string): ServerProcess {
     url,
     pid: undefined,
     rss: () => Promise.resolve(undefined),
+    cpuMs: () => Promise.resolve(undefined),
     resetEventLoopDelay: async () => {},
     eventLoopDelay: () => Promise.resolve(undefined),
     stop: async () => {},

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
       ? remoteServer(options.url)
       : await startServer({
           entry: entry.api,
+          nodeOptions: options.nodeOptions,
           probe: entry.probe,
           tsx: options.tsx,
           env: serverEnv,
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
         '',
         table(measurements),
         '',
-        formatVerdicts(verdicts(measurements, seeded.totalTodos)),
+        formatVerdicts(verdicts(measurements, options.todos)),
         '',
       ].join('\n'),
     );
