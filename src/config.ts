@@ -70,6 +70,13 @@ export interface Config {
   readonly warnings: readonly string[];
 }
 
+/**
+ * Pretty logs only for a local run from the sources: pino-pretty is a dev
+ * dependency, absent from the production image even when ENVIRONMENT=local.
+ */
+const defaultLogFormat = (local: boolean, nodeEnv: string | undefined) =>
+  local && nodeEnv !== 'production' ? 'pretty' : 'json';
+
 /** Raised with every bad variable named, so one start-up shows all of them. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -142,7 +149,7 @@ export function loadConfig(
     }),
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     bodyLimitKb: raw.BODY_LIMIT_KB,
-    log: Object.freeze({ level: raw.LOG_LEVEL, format: raw.LOG_FORMAT ?? (local ? 'pretty' : 'json') }),
+    log: Object.freeze({ level: raw.LOG_LEVEL, format: raw.LOG_FORMAT ?? defaultLogFormat(local, raw.NODE_ENV) }),
     loginRateLimit: Object.freeze({ max: raw.LOGIN_RATE_LIMIT, windowSeconds: raw.LOGIN_RATE_WINDOW_SECONDS }),
     corsOrigins: Object.freeze(
       raw.CORS_ORIGINS.split(',')

@@ -59,3 +59,10 @@ test('CORS origins are a trimmed, comma-separated list', (t) => {
     'https://b.example',
   ]);
 });
+
+test('logs are pretty only for a local run outside NODE_ENV=production (no pino-pretty in the image)', (t) => {
+  t.is(loadConfig({ SECRET_KEY: STRONG }).log.format, 'pretty');
+  t.is(loadConfig({ ENVIRONMENT: 'local', NODE_ENV: 'production', SECRET_KEY: STRONG }).log.format, 'json');
+  t.is(loadConfig({ ENVIRONMENT: 'staging', DATABASE_URL: 'postgres://h/db', SECRET_KEY: STRONG }).log.format, 'json');
+  t.is(loadConfig({ LOG_FORMAT: 'json', SECRET_KEY: STRONG }).log.format, 'json');
+});

@@ -29,7 +29,8 @@ test('without a reachable database the server retries with logged backoff, then 
   t.teardown(() => stop(server));
   const { code } = await server.exited;
   t.is(code, 1);
-  t.true(Date.now() - started < 20_000);
+  // Generous: tsx compiles the server first, and CI machines are shared.
+  t.true(Date.now() - started < 40_000);
   const output = server.lines.join('\n');
   t.regex(output, /database not reachable \(attempt 2/);
   t.regex(output, /database not reachable after 2s/);
@@ -114,8 +115,14 @@ test('access logs: one JSON line per request with method, path, status, duration
     })
     .filter((entry) => entry.requestId && entry.status);
   t.is(access.length, 4);
-  t.like(access[0], { method: 'POST', path: '/users/', status: 201, requestId: 'req-42' });
-  t.like(access[3], { method: 'POST', path: '/todos/', status: 422 });
+  t.like(
+    access.find((entry) => entry.path === '/users/'),
+    { method: 'POST', status: 201, requestId: 'req-42' },
+  );
+  t.like(
+    access.find((entry) => entry.path === '/todos/' && entry.method === 'POST'),
+    { status: 422 },
+  );
   t.true(access.every((entry) => typeof entry.durationMs === 'number'));
 });
 
