@@ -1,5 +1,5 @@
 import { setTimeout } from 'node:timers/promises';
-import type { Knex } from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { ExtensionlessMigrationSource } from './migration-source.js';
 
@@ -37,15 +37,36 @@ async function withMigrationLock<T>(url: string, fn: () => Promise<T>): Promise<
   }
 }
 
+/**
+ * A one-connection pool like `db` but with no statement timeout: the request
+ * timeout would cancel a migration on a large table (an index built
+ * CONCURRENTLY on a million rows takes longer than any request may).
+ */
+export function migrationDb(db: Knex): Knex {
+  const config = (db.client as { config: Knex.Config }).config;
+  const connection = config.connection as Knex.PgConnectionConfig & { statement_timeout?: number };
+  return knexFactory({ ...config, connection: { ...connection, statement_timeout: 0 }, pool: { min: 0, max: 1 } });
+}
+
+/** Runs `fn` on a migration pool and the advisory lock, then closes both. */
+async function migrating<T>(db: Knex, url: string, fn: (migrator: Knex) => Promise<T>): Promise<T> {
+  const migrator = migrationDb(db);
+  try {
+    return await withMigrationLock(url, () => fn(migrator));
+  } finally {
+    await migrator.destroy();
+  }
+}
+
 /** Applies pending migrations; returns the names applied (empty when up to date). */
 export async function migrateLatest(db: Knex, url: string): Promise<string[]> {
-  const [, applied] = (await withMigrationLock(url, () => db.migrate.latest(migrationConfig()))) as [number, string[]];
+  const [, applied] = (await migrating(db, url, (m) => m.migrate.latest(migrationConfig()))) as [number, string[]];
   return applied;
 }
 
 /** Rolls back the last batch, or everything with `all`. */
 export async function migrateRollback(db: Knex, url: string, all = false): Promise<string[]> {
-  const [, undone] = (await withMigrationLock(url, () => db.migrate.rollback(migrationConfig(), all))) as [
+  const [, undone] = (await migrating(db, url, (m) => m.migrate.rollback(migrationConfig(), all))) as [
     number,
     string[],
   ];

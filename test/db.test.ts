@@ -3,7 +3,7 @@ import test from 'ava';
 // Serial: createDb binds Objection's one global knex, so these tests must not overlap.
 import { readdir } from 'node:fs/promises';
 import { ExtensionlessMigrationSource, MIGRATIONS_DIR } from '../src/migration-source.js';
-import { migrateLatest, migrateRollback, pendingMigrations } from '../src/migrator.js';
+import { migrateLatest, migrateRollback, migrationDb, pendingMigrations } from '../src/migrator.js';
 import { Todo } from '../src/models/todo.js';
 import { User } from '../src/models/user.js';
 import { createTestDatabase } from './helpers/database.js';
@@ -107,4 +107,15 @@ test.serial('four migrators started at once on an empty database apply each migr
   t.is(results.flat().length, files.length, 'each migration applied by exactly one migrator');
   t.is(Number((await database.db('knex_migrations').count({ n: '*' }))[0]?.n), files.length);
   t.is(Number((await database.db('knex_migrations_lock').count({ n: '*' }))[0]?.n), 1);
+});
+
+test.serial('migrations run without the request statement timeout, which would cancel long index builds', async (t) => {
+  const database = await createTestDatabase();
+  t.teardown(() => database.drop());
+  const requestTimeout = await database.db.raw<{ rows: { statement_timeout: string }[] }>('show statement_timeout');
+  t.is(requestTimeout.rows[0]?.statement_timeout, '10s');
+  const migrator = migrationDb(database.db);
+  t.teardown(() => migrator.destroy());
+  const { rows } = await migrator.raw<{ rows: { statement_timeout: string }[] }>('show statement_timeout');
+  t.is(rows[0]?.statement_timeout, '0');
 });
