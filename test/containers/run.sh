@@ -273,7 +273,9 @@ check_stop() {
   code=$(docker inspect -f '{{.State.ExitCode}}' "$id")
   [ "$code" = 0 ] || die "exit code $code after docker stop"
   [ "$ms" -lt 5000 ] || die "docker stop took ${ms} ms"
-  docker logs "$id" 2>&1 | grep -q 'shutting down' || die "no shutdown log line: SIGTERM did not reach node"
+  # grep -c, not grep -q: under pipefail, grep -q quitting at the first match can kill
+  # `docker logs` with SIGPIPE and fail the pipeline although the line is there.
+  docker logs "$id" 2>&1 | grep -c 'shutting down' >/dev/null || die "no shutdown log line: SIGTERM did not reach node"
   ok "docker stop took ${ms} ms (kill timeout 10 s), exit code 0, node logged its drain"
   docker-compose -p "$PROD_PROJECT" down -v --rmi local >/dev/null 2>&1 || true
 }
@@ -285,7 +287,7 @@ check_read_only() {
   sql postgres 'create database readonly'
   run_prod "$RUN_ID-ro" readonly --read-only --tmpfs /tmp -p 127.0.0.1::8000
   wait_ready "$RUN_ID-ro" 60
-  docker logs "$RUN_ID-ro" 2>&1 | grep -q 'migrate: applied' || die "no migration log"
+  docker logs "$RUN_ID-ro" 2>&1 | grep -c 'migrate: applied' >/dev/null || die "no migration log"
   api_port=$(docker port "$RUN_ID-ro" 8000/tcp | head -1 | sed 's/.*://')
   local response
   response=$(http POST /users/ -H 'Content-Type: application/json' \
@@ -361,7 +363,7 @@ check_replicas() {
   applied=0
   for i in 1 2 3 4; do
     docker logs "$RUN_ID-replica-$i" 2>&1 | grep -E '^(migrate|entrypoint):' | sed "s/^/replica $i: /"
-    docker logs "$RUN_ID-replica-$i" 2>&1 | grep -q 'migrate: applied' && applied=$((applied + 1))
+    docker logs "$RUN_ID-replica-$i" 2>&1 | grep -c 'migrate: applied' >/dev/null && applied=$((applied + 1))
   done
   [ "$applied" = 1 ] || die "$applied containers say they applied migrations"
   ok "knex_migrations: $rows rows for $MIGRATION_COUNT migrations, 1 lock row, exactly 1 container applied them"
