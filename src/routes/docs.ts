@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Middleware } from 'koa';
-import swaggerUi from 'swagger-ui-dist';
+// Only the path helper: the package's main module loads the whole Swagger UI
+// bundle into the server (~1 MB of JS parsed, and kept in memory, for nothing).
+import getAbsoluteFSPath from 'swagger-ui-dist/absolute-path.js';
 
 // Only these files are served, from the package itself: /docs works with no internet.
 const ASSETS: Record<string, string> = {
@@ -43,7 +45,7 @@ const INIT = `window.ui = SwaggerUIBundle({
 export function docs(document: object): Middleware {
   const json = JSON.stringify(document);
   const cache = new Map<string, Buffer>();
-  const assetDir = swaggerUi.getAbsoluteFSPath();
+  const assetDir = getAbsoluteFSPath();
 
   return async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
