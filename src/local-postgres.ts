@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile, access, chmod } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { freePort } from './free-port.js';
 
 export interface LocalPostgres {
   readonly url: string;
@@ -20,18 +20,6 @@ export interface LocalPostgresOptions {
   /** A fixed port, e.g. to restart a cluster where its clients expect it; default: any free one. */
   readonly port?: number;
   readonly log?: (message: string) => void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

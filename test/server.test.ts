@@ -1,9 +1,9 @@
 import test from 'ava';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from '../src/free-port.js';
 import { startLocalPostgres } from '../src/local-postgres.js';
 import { MIGRATIONS_DIR } from '../src/migration-source.js';
 import { createTestDatabase } from './helpers/database.js';
@@ -14,16 +14,8 @@ const stop = async (server: ServerProcess) => {
   await server.exited;
 };
 
-async function closedPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 test('without a reachable database the server retries with logged backoff, then exits non-zero with a clear message', async (t) => {
-  const port = await closedPort();
+  const port = await freePort();
   const started = Date.now();
   const server = spawnServer({ DATABASE_URL: `postgres://u:p@127.0.0.1:${port}/db`, DB_WAIT_SECONDS: '2' });
   t.teardown(() => stop(server));
@@ -142,7 +134,7 @@ test('four servers started at once on an empty database: migrations run once, al
 test('database outage while serving: fast 503, process stays up, serves again once PostgreSQL is back', async (t) => {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'fast-zero-outage-'));
   t.teardown(() => rm(directory, { recursive: true, force: true }));
-  const port = await closedPort();
+  const port = await freePort();
   const options = { directory, database: 'outage', persistent: true, fast: true, port };
   let cluster = await startLocalPostgres(options);
   t.teardown(() => cluster.stop());
