@@ -38,7 +38,7 @@ export async function openDatabase(given: string | undefined, log: (m: string) =
 export async function migrate(url: string): Promise<string[]> {
   const db = createDb({ url, poolMax: 2, statementTimeoutMs: 600_000, acquireTimeoutMs: 10_000 });
   try {
-    return await migrateLatest(db, url);
+    return await migrateLatest(db);
   } finally {
     await db.destroy();
   }

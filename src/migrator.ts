@@ -18,8 +18,8 @@ export function migrationConfig(): Knex.MigratorConfig {
  * knex's own lock table is created without locking, so replicas starting
  * together on an empty database can collide creating it (knex issue 3538).
  */
-async function withMigrationLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+async function withMigrationLock<T>(connection: pg.ClientConfig, fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client(connection);
   client.on('error', () => {});
   await client.connect();
   try {
@@ -44,32 +44,36 @@ async function withMigrationLock<T>(url: string, fn: () => Promise<T>): Promise<
  */
 export function migrationDb(db: Knex): Knex {
   const config = (db.client as { config: Knex.Config }).config;
-  const connection = config.connection as Knex.PgConnectionConfig & { statement_timeout?: number };
-  return knexFactory({ ...config, connection: { ...connection, statement_timeout: 0 }, pool: { min: 0, max: 1 } });
+  // The same object knexConfig() built for pg, so the two libraries' types describe one value.
+  const connection = migrationConnection(db) as Knex.PgConnectionConfig;
+  return knexFactory({ ...config, connection, pool: { min: 0, max: 1 } });
 }
 
-/** Runs `fn` on a migration pool and the advisory lock, then closes both. */
-async function migrating<T>(db: Knex, url: string, fn: (migrator: Knex) => Promise<T>): Promise<T> {
+/** `db`'s connection settings (from knexConfig in db.ts) without the statement timeout. */
+function migrationConnection(db: Knex): pg.ClientConfig {
+  const { connection } = (db.client as { config: { connection: pg.ClientConfig } }).config;
+  return { ...connection, statement_timeout: 0 };
+}
+
+/** Runs `fn` on a migration pool and the advisory lock (both on `db`'s database), then closes both. */
+async function migrating<T>(db: Knex, fn: (migrator: Knex) => Promise<T>): Promise<T> {
   const migrator = migrationDb(db);
   try {
-    return await withMigrationLock(url, () => fn(migrator));
+    return await withMigrationLock(migrationConnection(db), () => fn(migrator));
   } finally {
     await migrator.destroy();
   }
 }
 
 /** Applies pending migrations; returns the names applied (empty when up to date). */
-export async function migrateLatest(db: Knex, url: string): Promise<string[]> {
-  const [, applied] = (await migrating(db, url, (m) => m.migrate.latest(migrationConfig()))) as [number, string[]];
+export async function migrateLatest(db: Knex): Promise<string[]> {
+  const [, applied] = (await migrating(db, (m) => m.migrate.latest(migrationConfig()))) as [number, string[]];
   return applied;
 }
 
 /** Rolls back the last batch, or everything with `all`. */
-export async function migrateRollback(db: Knex, url: string, all = false): Promise<string[]> {
-  const [, undone] = (await migrating(db, url, (m) => m.migrate.rollback(migrationConfig(), all))) as [
-    number,
-    string[],
-  ];
+export async function migrateRollback(db: Knex, all = false): Promise<string[]> {
+  const [, undone] = (await migrating(db, (m) => m.migrate.rollback(migrationConfig(), all))) as [number, string[]];
   return undone;
 }
 

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const database = await resolveDatabase(config.databaseUrl, path.resolve('.data'), (m) => logger.info(m));
   await waitForDatabase({ url: database.url, seconds: config.db.waitSeconds, log: (m) => logger.warn(m) });
   const db = createDb({ url: database.url, ...config.db });
-  const applied = await migrateLatest(db, database.url);
+  const applied = await migrateLatest(db);
   logger.info(
     applied.length ? { applied } : {},
     applied.length ? 'migrations applied' : 'database schema is up to date',

@@ -65,14 +65,14 @@ test.serial('the state column is a PostgreSQL enum that refuses other values', a
 test.serial('migrations: latest on an empty database, rollback --all, latest again', async (t) => {
   const database = await createTestDatabase({ migrated: false });
   t.teardown(() => database.drop());
-  const applied = await migrateLatest(database.db, database.url);
+  const applied = await migrateLatest(database.db);
   t.true(applied.length >= 2);
   t.deepEqual(await pendingMigrations(database.db), []);
-  t.deepEqual(await migrateLatest(database.db, database.url), [], 'a second run is a no-op');
-  const undone = await migrateRollback(database.db, database.url, true);
+  t.deepEqual(await migrateLatest(database.db), [], 'a second run is a no-op');
+  const undone = await migrateRollback(database.db, true);
   t.deepEqual([...undone].sort(), [...applied].sort());
   t.false(await database.db.schema.hasTable('users'));
-  t.deepEqual(await migrateLatest(database.db, database.url), applied);
+  t.deepEqual(await migrateLatest(database.db), applied);
 });
 
 test.serial('migration names are recorded without extension, so .ts and .js builds agree', async (t) => {
@@ -102,7 +102,7 @@ test.serial('four migrators started at once on an empty database apply each migr
     createDb({ url: database.url, poolMax: 2, statementTimeoutMs: 10_000, acquireTimeoutMs: 10_000 }),
   );
   t.teardown(() => Promise.all(pools.map((pool) => pool.destroy())).then(() => undefined));
-  const results = await Promise.all(pools.map((pool) => migrateLatest(pool, database.url)));
+  const results = await Promise.all(pools.map((pool) => migrateLatest(pool)));
   const files = (await readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.ts'));
   t.is(results.flat().length, files.length, 'each migration applied by exactly one migrator');
   t.is(Number((await database.db('knex_migrations').count({ n: '*' }))[0]?.n), files.length);

@@ -61,7 +61,7 @@ async function main(): Promise<number> {
     const templateUrl = withDatabase(adminUrl, template);
     const db = createDb({ url: templateUrl, poolMax: 2, statementTimeoutMs: 30_000, acquireTimeoutMs: 10_000 });
     try {
-      await migrateLatest(db, templateUrl);
+      await migrateLatest(db);
     } finally {
       await db.destroy();
     }

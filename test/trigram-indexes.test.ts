@@ -45,7 +45,7 @@ test.serial('the trigram migration runs outside a transaction, as CREATE INDEX C
 test.serial('rolling back the trigram migration drops its indexes; searching still works without them', async (t) => {
   const database = await createTestDatabase({ migrated: false });
   t.teardown(() => database.drop());
-  await migrateLatest(database.db, database.url);
+  await migrateLatest(database.db);
   const [, undone] = (await database.db.migrate.down(migrationConfig())) as [number, string[]];
   t.deepEqual(undone, [TRIGRAM_MIGRATION]);
   t.deepEqual(await trigramIndexes(database.db), []);

@@ -53,10 +53,10 @@ async function main(argv: string[]): Promise<void> {
   try {
     if (rest.includes('--wait')) await waitForDatabase({ url: database.url, seconds: config.db.waitSeconds, log });
     if (command === 'latest') {
-      const applied = await migrateLatest(db, database.url);
+      const applied = await migrateLatest(db);
       log(applied.length ? `applied ${applied.join(', ')}` : 'already up to date');
     } else if (command === 'rollback') {
-      const undone = await migrateRollback(db, database.url, rest.includes('--all'));
+      const undone = await migrateRollback(db, rest.includes('--all'));
       log(undone.length ? `rolled back ${undone.join(', ')}` : 'nothing to roll back');
     } else {
       const pending = await pendingMigrations(db);
