@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import { Model } from 'objection';
+import { pgTypes, SESSION_TIME_ZONE } from './pg-types.js';
 
 export interface DbOptions {
   readonly url: string;
@@ -18,6 +19,8 @@ export function knexConfig(options: DbOptions): Knex.Config {
       statement_timeout: options.statementTimeoutMs,
       connectionTimeoutMillis: options.acquireTimeoutMs,
       application_name: 'fast-zero',
+      options: `-c TimeZone=${SESSION_TIME_ZONE}`,
+      types: pgTypes,
     },
     // min 0 lets idle connections go, as knex recommends; max is sized against
     // PostgreSQL's max_connections divided by the number of replicas.

@@ -10,6 +10,6 @@ export const todoPublic = ({ id, title, description, state, created_at, updated_
   title,
   description,
   state,
-  created_at: created_at.toISOString(),
-  updated_at: updated_at.toISOString(),
+  created_at,
+  updated_at,
 });
