@@ -15,7 +15,7 @@ export function currentUser(security: Security): Middleware<AuthState> {
     if (!header || scheme?.toLowerCase() !== 'bearer') throw notAuthenticated();
     const userId = token ? security.readUserId(token.trim()) : undefined;
     // A valid token whose user was deleted is as bad as a forged one.
-    const user = userId === undefined ? undefined : await User.query().findById(userId);
+    const user = userId === undefined ? undefined : await User.byId(userId);
     if (!user) throw invalidCredentials();
     ctx.state.user = user;
     await next();

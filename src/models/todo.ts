@@ -15,6 +15,9 @@ export function likeContaining(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
+/** A todo's columns as the database returns them, without the model around them. */
+export type TodoRow = Pick<Todo, 'id' | 'title' | 'description' | 'state' | 'user_id' | 'created_at' | 'updated_at'>;
+
 /** A task on a user's list (the course's `Todo`). */
 export class Todo extends TimestampedModel {
   static override tableName = 'todos';

@@ -11,6 +11,15 @@ export class User extends TimestampedModel {
   /** The bcrypt hash; never leaves the process. */
   password!: string;
 
+  /**
+   * `User.query().findById(id)` by way of knex: every authenticated request
+   * runs it, and Objection's query runner added ~70 µs to a ~130 µs lookup.
+   */
+  static async byId(id: number): Promise<User | undefined> {
+    const [row] = await this.query().where('id', id).toKnexQuery<object>();
+    return row && this.fromDatabaseJson(row);
+  }
+
   static override modifiers: Modifiers = {
     paged(query, page: { offset: number; limit: number }) {
       void query.orderBy('id').offset(page.offset).limit(page.limit);
