@@ -34,7 +34,7 @@ const USAGE = `npm run bench -- [flags]
   --url URL              drive an API already running there (needs --database-url; no RSS
                          or event-loop figures for it)
   --tsx                  run the API from src/ through tsx instead of the compiled build
-  --node-options=FLAGS   extra node flags for the API process (e.g. --max-semi-space-size=4)
+  --node-options=FLAGS   node flags for the API process, after npm run start:prod's own
   --only a,b             run only these scenarios (names as in the table)`;
 
 const positive = (name: string, value: string | undefined, fallback: number): number => {

@@ -165,6 +165,19 @@ export function remoteServer(url: string): ServerProcess {
   };
 }
 
+/**
+ * The node flags of `npm run start:prod`, which the production image's CMD
+ * repeats (test/containers checks that): the API is measured as it runs.
+ */
+export async function productionNodeFlags(): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [command, ...words] = (manifest.scripts['start:prod'] ?? '').split(/\s+/);
+  if (command !== 'node') throw new Error('package.json start:prod no longer starts with node');
+  return words.filter((word) => word.startsWith('--'));
+}
+
 /** Where the entry points and the probe are, compiled or from sources. */
 export function entries(tsx: boolean): { api: string; floor: string; probe: string } {
   const [dir, ext] = tsx ? [ROOT, '.ts'] : [BUILD_DIR, '.js'];

@@ -10,7 +10,7 @@ import { measure, measurePair, warmUp, type Measurement } from './load.js';
 import { parseOptions } from './options.js';
 import { migrate, openDatabase } from './postgres.js';
 import { freePort } from '../src/free-port.js';
-import { build, entries, remoteServer, startServer, type ServerProcess } from './processes.js';
+import { build, entries, productionNodeFlags, remoteServer, startServer, type ServerProcess } from './processes.js';
 import { formatVerdicts, table, verdicts } from './report.js';
 import { scenarios } from './scenarios.js';
 import { PASSWORD, seed } from './seed.js';
@@ -61,11 +61,12 @@ async function main(): Promise<void> {
       await build();
     }
     const entry = entries(options.tsx);
+    const apiNodeFlags = [...(await productionNodeFlags()), ...options.nodeOptions];
     const api = options.url
       ? remoteServer(options.url)
       : await startServer({
           entry: entry.api,
-          nodeOptions: options.nodeOptions,
+          nodeOptions: apiNodeFlags,
           probe: entry.probe,
           tsx: options.tsx,
           env: serverEnv,
@@ -129,7 +130,8 @@ async function main(): Promise<void> {
         '',
         `Fast Zero bench — ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()},` +
           ` ${seeded.totalTodos.toLocaleString('en')} todos (big user ${options.todos.toLocaleString('en')}), ` +
-          `DB_POOL_MAX ${options.poolMax}, ${options.durationSeconds} s per scenario, ${minutes} min in all, ` +
+          `DB_POOL_MAX ${options.poolMax}, API node flags ${options.url ? 'n/a' : apiNodeFlags.join(' ') || 'none'}, ` +
+          `${options.durationSeconds} s per scenario, ${minutes} min in all, ` +
           `API RSS at rest ${idleRss === undefined ? 'n/a' : `${(idleRss / 2 ** 20).toFixed(0)} MB`}`,
         '',
         table(measurements),

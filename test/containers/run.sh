@@ -199,6 +199,11 @@ check_image() {
     [ "$NODE_ENV" = production ]
   '
   ok "no .env, no TypeScript sources or source maps, no devDependencies; code root-owned and read-only to node; NODE_ENV=production"
+  local cmd start_prod
+  cmd=$(docker image inspect -f '{{join .Config.Cmd " "}}' "$PROD_IMAGE")
+  start_prod=$(node -p 'require("./package.json").scripts["start:prod"]')
+  [ "$cmd" = "$start_prod" ] || die "the image's CMD ($cmd) is not npm run start:prod ($start_prod), which the bench measures"
+  ok "CMD is npm run start:prod's command: $cmd"
   local history
   history=$(docker history --no-trunc --format '{{.CreatedBy}}' "$PROD_IMAGE"; docker image inspect -f '{{json .Config.Env}}' "$PROD_IMAGE")
   for needle in SECRET_KEY POSTGRES_PASSWORD dev-only-insecure DATABASE_URL "$PG_PASSWORD" "$STRONG_SECRET"; do
