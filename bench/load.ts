@@ -85,24 +85,21 @@ function combine(parts: readonly Measurement[], seconds: number): Measurement {
 }
 
 /**
- * Runs two scenarios in alternating slices (a, b, a, b, …) so that load from
- * other tenants of a shared machine falls on both alike: their ratio is the
- * figure that matters, and back-to-back runs let a noisy minute pick a side.
+ * Runs scenarios in alternating slices (a, b, c, a, b, c, …) so that load from
+ * other tenants of a shared machine falls on all alike: their ratios are the
+ * figures that matter, and back-to-back runs would let a noisy minute pick a side.
  */
-export async function measurePair(
-  first: { server: ServerProcess; scenario: Scenario },
-  second: { server: ServerProcess; scenario: Scenario },
+export async function measureAlternating(
+  runs: readonly { server: ServerProcess; scenario: Scenario }[],
   seconds: number,
   rounds: number,
-): Promise<[Measurement, Measurement]> {
+): Promise<Measurement[]> {
   const slice = Math.max(1, Math.round(seconds / rounds));
-  const a: Measurement[] = [];
-  const b: Measurement[] = [];
+  const parts = runs.map((): Measurement[] => []);
   for (let round = 0; round < rounds; round++) {
-    a.push(await measure(first.server, first.scenario, slice));
-    b.push(await measure(second.server, second.scenario, slice));
+    for (const [i, run] of runs.entries()) parts[i]!.push(await measure(run.server, run.scenario, slice));
   }
-  return [combine(a, slice * rounds), combine(b, slice * rounds)];
+  return parts.map((part) => combine(part, slice * rounds));
 }
 
 /** A short unrecorded run, so the JIT and the pools are warm before anything is measured. */

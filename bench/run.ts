@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
-import { measure, measurePair, warmUp, type Measurement } from './load.js';
+import { measure, measureAlternating, warmUp, type Measurement } from './load.js';
 import { parseOptions } from './options.js';
 import { migrate, openDatabase } from './postgres.js';
 import { freePort } from '../src/free-port.js';
@@ -18,7 +18,7 @@ import { PASSWORD, seed } from './seed.js';
 // The production default cost, so login figures are what users will see.
 const BCRYPT_ROUNDS = 12;
 const WARM_UP_SECONDS = 3;
-const PAIR_ROUNDS = 3;
+const ALTERNATING_ROUNDS = 3;
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
@@ -74,18 +74,25 @@ async function main(): Promise<void> {
           readyPath: '/health/ready',
         });
     servers.push(api);
-    const floor = await startServer({
-      entry: entry.floor,
-      probe: entry.probe,
-      tsx: options.tsx,
-      env: serverEnv,
-      port: await freePort(),
-      readyPath: '/',
-    });
+    const startFloor = async (tuned: boolean) =>
+      startServer({
+        entry: entry.floor,
+        // Tuned, it runs as the API does; minimal, with node's defaults.
+        ...(tuned ? { nodeOptions: apiNodeFlags } : {}),
+        probe: entry.probe,
+        tsx: options.tsx,
+        env: { ...serverEnv, FLOOR_TUNED: tuned ? '1' : '0' },
+        port: await freePort(),
+        readyPath: '/',
+      });
+    const floor = await startFloor(false);
     servers.push(floor);
+    const floorTuned = await startFloor(true);
+    servers.push(floorTuned);
     const idleRss = await api.rss();
     log(
-      `API at ${api.url} (${options.url ? 'given' : options.tsx ? 'tsx, from src/' : 'compiled'}), floor at ${floor.url}`,
+      `API at ${api.url} (${options.url ? 'given' : options.tsx ? 'tsx, from src/' : 'compiled'}), ` +
+        `floor at ${floor.url}, tuned floor at ${floorTuned.url}`,
     );
 
     const big = await login(api.url, seeded.big.email);
@@ -102,25 +109,22 @@ async function main(): Promise<void> {
     const listBig = all.find((s) => s.name === 'list-big')!;
     await warmUp(api, listBig, WARM_UP_SECONDS);
     await warmUp(floor, listBig, WARM_UP_SECONDS);
+    await warmUp(floorTuned, listBig, WARM_UP_SECONDS);
+    const serverFor = { api, floor, 'floor-tuned': floorTuned } as const;
 
     const measurements: Measurement[] = [];
-    const floorScenario = chosen.find((s) => s.target === 'floor');
-    const paired = floorScenario !== undefined && chosen.includes(listBig);
+    // The list and its floors run in alternating slices, so their ratios see the same machine.
+    const floors = chosen.filter((s) => s.target !== 'api');
+    const grouped = floors.length > 0 && chosen.includes(listBig);
     for (const scenario of chosen) {
-      if (paired && scenario === floorScenario) continue;
+      if (grouped && floors.includes(scenario)) continue;
       log(`${scenario.name}: ${scenario.request}, ${scenario.connections} connections, ${options.durationSeconds} s`);
-      if (paired && scenario === listBig) {
-        log(`  … alternating with ${floorScenario.name} in ${PAIR_ROUNDS} slices each`);
-        measurements.push(
-          ...(await measurePair(
-            { server: api, scenario },
-            { server: floor, scenario: floorScenario },
-            options.durationSeconds,
-            PAIR_ROUNDS,
-          )),
-        );
+      if (grouped && scenario === listBig) {
+        log(`  … alternating with ${floors.map((s) => s.name).join(', ')} in ${ALTERNATING_ROUNDS} slices each`);
+        const group = [scenario, ...floors].map((s) => ({ server: serverFor[s.target], scenario: s }));
+        measurements.push(...(await measureAlternating(group, options.durationSeconds, ALTERNATING_ROUNDS)));
       } else {
-        measurements.push(await measure(scenario.target === 'floor' ? floor : api, scenario, options.durationSeconds));
+        measurements.push(await measure(serverFor[scenario.target], scenario, options.durationSeconds));
       }
     }
 

@@ -7,7 +7,7 @@ type Request = autocannon.Request;
 export interface Scenario {
   readonly name: string;
   readonly request: string;
-  readonly target: 'api' | 'floor';
+  readonly target: 'api' | 'floor' | 'floor-tuned';
   readonly connections: number;
   readonly requests: Request[];
 }
@@ -110,6 +110,12 @@ export function scenarios({ seeded, tokens, users, connections, loginConnections
         { ...list, headers: bearer(tokens.floor) },
       ]),
       target: 'floor',
+    },
+    {
+      ...api('floor-tuned-list-big', `the floor with the API's timestamp parsing and node flags`, [
+        { ...list, headers: bearer(tokens.floor) },
+      ]),
+      target: 'floor-tuned',
     },
     api('search-title', `GET /todos/?title=${COMMON_TITLE_SEARCH} (~1.9 % of rows), ${bigLabel}`, [search]),
     api('search-description', `GET /todos/?description=${RARE_DESCRIPTION_SEARCH} (rare), ${bigLabel}`, [rare]),
