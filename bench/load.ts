@@ -18,6 +18,7 @@ export interface Measurement {
 }
 
 const RSS_SAMPLE_MS = 100;
+const SLICE_WARM_UP_SECONDS = 1;
 
 /** Drives `server` with the scenario for `seconds`, sampling the server's memory and event loop meanwhile. */
 export async function measure(server: ServerProcess, scenario: Scenario, seconds: number): Promise<Measurement> {
@@ -97,7 +98,12 @@ export async function measureAlternating(
   const slice = Math.max(1, Math.round(seconds / rounds));
   const parts = runs.map((): Measurement[] => []);
   for (let round = 0; round < rounds; round++) {
-    for (const [i, run] of runs.entries()) parts[i]!.push(await measure(run.server, run.scenario, slice));
+    for (const [i, run] of runs.entries()) {
+      // The others' slices left this server idle for seconds: an unrecorded second first, so each
+      // recorded slice measures a server under load, not one waking up (its p99 showed it).
+      await warmUp(run.server, run.scenario, SLICE_WARM_UP_SECONDS);
+      parts[i]!.push(await measure(run.server, run.scenario, slice));
+    }
   }
   return parts.map((part) => combine(part, slice * rounds));
 }

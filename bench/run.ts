@@ -19,6 +19,7 @@ import { PASSWORD, seed } from './seed.js';
 const BCRYPT_ROUNDS = 12;
 const WARM_UP_SECONDS = 3;
 const ALTERNATING_ROUNDS = 3;
+const COMPARED = ['list-small', 'list-big', 'floor-list-big', 'floor-tuned-list-big'];
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
@@ -113,19 +114,24 @@ async function main(): Promise<void> {
     const serverFor = { api, floor, 'floor-tuned': floorTuned } as const;
 
     const measurements: Measurement[] = [];
-    // The list and its floors run in alternating slices, so their ratios see the same machine.
-    const floors = chosen.filter((s) => s.target !== 'api');
-    const grouped = floors.length > 0 && chosen.includes(listBig);
+    // Every figure that is compared with another (the big user's list with the small user's and
+    // with the floors) comes from alternating slices: the same machine minutes and the same
+    // slice starts for all of them.
+    const compared = chosen.filter((s) => COMPARED.includes(s.name));
+    const grouped = compared.length > 1;
     for (const scenario of chosen) {
-      if (grouped && floors.includes(scenario)) continue;
-      log(`${scenario.name}: ${scenario.request}, ${scenario.connections} connections, ${options.durationSeconds} s`);
-      if (grouped && scenario === listBig) {
-        log(`  … alternating with ${floors.map((s) => s.name).join(', ')} in ${ALTERNATING_ROUNDS} slices each`);
-        const group = [scenario, ...floors].map((s) => ({ server: serverFor[s.target], scenario: s }));
+      if (grouped && compared.includes(scenario)) {
+        if (scenario !== compared[0]) continue;
+        log(
+          `${compared.map((s) => s.name).join(', ')}: alternating in ${ALTERNATING_ROUNDS} slices each, ` +
+            `${options.durationSeconds} s in all for each`,
+        );
+        const group = compared.map((s) => ({ server: serverFor[s.target], scenario: s }));
         measurements.push(...(await measureAlternating(group, options.durationSeconds, ALTERNATING_ROUNDS)));
-      } else {
-        measurements.push(await measure(serverFor[scenario.target], scenario, options.durationSeconds));
+        continue;
       }
+      log(`${scenario.name}: ${scenario.request}, ${scenario.connections} connections, ${options.durationSeconds} s`);
+      measurements.push(await measure(serverFor[scenario.target], scenario, options.durationSeconds));
     }
 
     const minutes = ((performance.now() - started) / 60_000).toFixed(1);
