@@ -16,9 +16,11 @@ const builtInTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (t
  * pg's own parser.
  */
 export function timestamptzToIso(text: string): string {
-  if (text.length >= 22 && text.length <= 29 && text[10] === ' ' && text.endsWith('+00')) {
-    const fraction = text[19] === '.' ? text.slice(20, -3) : '';
-    if (fraction.length <= 6) return `${text.slice(0, 10)}T${text.slice(11, 19)}.${`${fraction}000`.slice(0, 3)}Z`;
+  // `YYYY-MM-DD HH:MM:SS+00` (22 characters), or with `.f` to `.ffffff` before the offset (up to 29).
+  const whole = text.length === 22;
+  if (text[10] === ' ' && text.endsWith('+00') && (whole || (text[19] === '.' && text.length <= 29))) {
+    const fraction = whole ? '' : text.slice(20, -3);
+    return `${text.slice(0, 10)}T${text.slice(11, 19)}.${`${fraction}000`.slice(0, 3)}Z`;
   }
   const parsed = builtInTimestamptz(text);
   return parsed instanceof Date && Number.isFinite(parsed.getTime()) ? parsed.toISOString() : text;
