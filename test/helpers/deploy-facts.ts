@@ -68,6 +68,10 @@ export const PLACEHOLDER_SECRETS: Readonly<Record<string, string>> = {
   MIGRATIONS_DATABASE_URL: 'postgres://app:placeholder@db:5432/app',
 };
 
+/** Valid values for secrets a platform supplies outside the manifest (e.g. `fly secrets`). */
+export const placeholdersFor = (names: readonly string[]): Record<string, string> =>
+  Object.fromEntries(names.map((name) => [name, PLACEHOLDER_SECRETS[name] ?? `placeholder-for-${name}`]));
+
 /**
  * The configuration a container would load from `env` (the image's ENV plus
  * what a manifest sets). Each X_FILE is replaced by a valid X: its file does
@@ -77,7 +81,7 @@ export function configFrom(env: Record<string, string>): Config {
   const resolved: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     const secret = /^(.+)_FILE$/.exec(name)?.[1];
-    if (secret) resolved[secret] = PLACEHOLDER_SECRETS[secret] ?? `placeholder-for-${secret}`;
+    if (secret) Object.assign(resolved, placeholdersFor([secret]));
     else resolved[name] = value;
   }
   return loadConfig(resolved);
