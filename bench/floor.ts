@@ -12,7 +12,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
-import { pgTypes, SESSION_TIME_ZONE } from '../src/pg-types.js';
+import { pgTypes, SESSION_TIME_ZONE } from '../src/db/pg-types.js';
 
 const env = (name: string): string => {
   const value = process.env[name];

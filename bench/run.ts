@@ -8,8 +8,8 @@ import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
 import { measure, measureAlternating, warmUp, type Measurement } from './load.js';
 import { parseOptions } from './options.js';
-import { migrate, openDatabase } from './postgres.js';
-import { freePort } from '../src/free-port.js';
+import { freePort } from '../src/db/free-port.js';
+import { openDatabase } from '../src/db/open.js';
 import { build, entries, productionNodeFlags, remoteServer, startServer, type ServerProcess } from './processes.js';
 import { formatVerdicts, table, verdicts } from './report.js';
 import { scenarios } from './scenarios.js';
@@ -35,11 +35,18 @@ async function login(url: string, email: string): Promise<string> {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = performance.now();
-  const database = await openDatabase(options.databaseUrl, log);
+  // Durable settings (no `fast` mode): POST and PATCH figures include a real commit's fsync.
+  const database = await openDatabase({
+    url: options.databaseUrl,
+    embedded: { database: 'fast_zero_bench' },
+    waitSeconds: 0,
+    pool: { poolMax: 2, statementTimeoutMs: 600_000, acquireTimeoutMs: 10_000 },
+    migrate: true,
+    log,
+  });
   const servers: ServerProcess[] = [];
   try {
-    const applied = await migrate(database.url);
-    log(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
+    log(`migrations: ${database.applied.length ? database.applied.join(', ') : 'up to date'}`);
     const hash = await bcrypt.hash(PASSWORD, BCRYPT_ROUNDS);
     log(`seeding ${options.todos.toLocaleString('en')} todos for the big user…`);
     const seeded = await seed(database.url, options, hash);
@@ -152,7 +159,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const server of servers) await server.stop();
-    await database.stop();
+    await database.close();
   }
 }
 
