@@ -183,7 +183,7 @@ export function entries(tsx: boolean): { api: string; floor: string; probe: stri
   const [dir, ext] = tsx ? [ROOT, '.ts'] : [BUILD_DIR, '.js'];
   return {
     api: path.join(dir, 'src', `server${ext}`),
-    floor: path.join(dir, 'bench', `floor${ext}`),
+    floor: path.join(dir, 'bench', `floor-server${ext}`),
     probe: path.join(dir, 'bench', `probe${ext}`),
   };
 }

@@ -19,7 +19,8 @@ import { PASSWORD, seed } from './seed.js';
 const BCRYPT_ROUNDS = 12;
 const WARM_UP_SECONDS = 3;
 const ALTERNATING_ROUNDS = 3;
-const COMPARED = ['list-small', 'list-big', 'floor-list-big', 'floor-tuned-list-big'];
+const COMPARED = ['list-small', 'list-big', 'floor-list-big'];
+const FLOOR_APPLICATION_NAME = 'fast-zero-floor';
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
@@ -75,25 +76,21 @@ async function main(): Promise<void> {
           readyPath: '/health/ready',
         });
     servers.push(api);
-    const startFloor = async (tuned: boolean) =>
-      startServer({
-        entry: entry.floor,
-        // Tuned, it runs as the API does; minimal, with node's defaults.
-        ...(tuned ? { nodeOptions: apiNodeFlags } : {}),
-        probe: entry.probe,
-        tsx: options.tsx,
-        env: { ...serverEnv, FLOOR_TUNED: tuned ? '1' : '0' },
-        port: await freePort(),
-        readyPath: '/',
-      });
-    const floor = await startFloor(false);
+    const floor = await startServer({
+      entry: entry.floor,
+      // The same node flags as the API: the ratio compares code, not runtime settings.
+      nodeOptions: apiNodeFlags,
+      probe: entry.probe,
+      tsx: options.tsx,
+      env: { ...serverEnv, APPLICATION_NAME: FLOOR_APPLICATION_NAME },
+      port: await freePort(),
+      readyPath: '/',
+    });
     servers.push(floor);
-    const floorTuned = await startFloor(true);
-    servers.push(floorTuned);
     const idleRss = await api.rss();
     log(
       `API at ${api.url} (${options.url ? 'given' : options.tsx ? 'tsx, from src/' : 'compiled'}), ` +
-        `floor at ${floor.url}, tuned floor at ${floorTuned.url}`,
+        `floor at ${floor.url}`,
     );
 
     const big = await login(api.url, seeded.big.email);
@@ -110,8 +107,7 @@ async function main(): Promise<void> {
     const listBig = all.find((s) => s.name === 'list-big')!;
     await warmUp(api, listBig, WARM_UP_SECONDS);
     await warmUp(floor, listBig, WARM_UP_SECONDS);
-    await warmUp(floorTuned, listBig, WARM_UP_SECONDS);
-    const serverFor = { api, floor, 'floor-tuned': floorTuned } as const;
+    const serverFor = { api, floor } as const;
 
     const measurements: Measurement[] = [];
     // Every figure that is compared with another (the big user's list with the small user's and

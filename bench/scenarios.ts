@@ -7,7 +7,7 @@ type Request = autocannon.Request;
 export interface Scenario {
   readonly name: string;
   readonly request: string;
-  readonly target: 'api' | 'floor' | 'floor-tuned';
+  readonly target: 'api' | 'floor';
   readonly connections: number;
   readonly requests: Request[];
 }
@@ -106,16 +106,10 @@ export function scenarios({ seeded, tokens, users, connections, loginConnections
     ]),
     api('list-big', `GET /todos/?limit=100, user with ${bigLabel}`, [list]),
     {
-      ...api('floor-list-big', `raw node:http + pg, same list, ${bigLabel}`, [
+      ...api('floor-list-big', `the floor (node:http + pg, prepared), same list, ${bigLabel}`, [
         { ...list, headers: bearer(tokens.floor) },
       ]),
       target: 'floor',
-    },
-    {
-      ...api('floor-tuned-list-big', `the floor with the API's timestamp parsing and node flags`, [
-        { ...list, headers: bearer(tokens.floor) },
-      ]),
-      target: 'floor-tuned',
     },
     api('search-title', `GET /todos/?title=${COMMON_TITLE_SEARCH} (~1.9 % of rows), ${bigLabel}`, [search]),
     api('search-description', `GET /todos/?description=${RARE_DESCRIPTION_SEARCH} (rare), ${bigLabel}`, [rare]),
