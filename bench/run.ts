@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
+import pg from 'pg';
+import { backendCpuMs } from './cpu.js';
 import { measure, measureAlternating, warmUp, type Measurement } from './load.js';
 import { parseOptions } from './options.js';
 import { migrate, openDatabase } from './postgres.js';
@@ -20,6 +22,8 @@ const BCRYPT_ROUNDS = 12;
 const WARM_UP_SECONDS = 3;
 const ALTERNATING_ROUNDS = 3;
 const COMPARED = ['list-small', 'list-big', 'floor-list-big'];
+// How each server's connections name themselves in pg_stat_activity (the API's: src/db's knex settings).
+const API_APPLICATION_NAME = 'fast-zero';
 const FLOOR_APPLICATION_NAME = 'fast-zero-floor';
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const database = await openDatabase(options.databaseUrl, log);
   const servers: ServerProcess[] = [];
+  let monitor: pg.Client | undefined;
   try {
     const applied = await migrate(database.url);
     log(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
@@ -62,6 +67,11 @@ async function main(): Promise<void> {
       log('compiling the API (tsc, as npm run build) into node_modules/.cache/fast-zero-bench…');
       await build();
     }
+    // Its own session, named apart from the servers', finds their backends for the CPU figures.
+    const session = new pg.Client({ connectionString: database.url, application_name: 'fast-zero-bench' });
+    await session.connect();
+    monitor = session;
+    const backends = (applicationName: string) => () => backendCpuMs(session, applicationName);
     const entry = entries(options.tsx);
     const apiNodeFlags = [...(await productionNodeFlags()), ...options.nodeOptions];
     const api = options.url
@@ -74,6 +84,7 @@ async function main(): Promise<void> {
           env: serverEnv,
           port: await freePort(),
           readyPath: '/health/ready',
+          backends: backends(API_APPLICATION_NAME),
         });
     servers.push(api);
     const floor = await startServer({
@@ -85,6 +96,7 @@ async function main(): Promise<void> {
       env: { ...serverEnv, APPLICATION_NAME: FLOOR_APPLICATION_NAME },
       port: await freePort(),
       readyPath: '/',
+      backends: backends(FLOOR_APPLICATION_NAME),
     });
     servers.push(floor);
     const idleRss = await api.rss();
@@ -148,6 +160,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const server of servers) await server.stop();
+    await monitor?.end();
     await database.stop();
   }
 }
