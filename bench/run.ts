@@ -21,7 +21,12 @@ import { PASSWORD, seed } from './seed.js';
 const BCRYPT_ROUNDS = 12;
 const WARM_UP_SECONDS = 3;
 const ALTERNATING_ROUNDS = 3;
-const COMPARED = ['list-small', 'list-big', 'floor-list-big'];
+// Scenarios whose figures are compared with each other run together in alternating slices.
+const COMPARED = [
+  ['list-small', 'list-big', 'floor-list-big'],
+  ['create', 'floor-create'],
+  ['patch', 'floor-patch'],
+];
 // How each server's connections name themselves in pg_stat_activity (the API's: src/db's knex settings).
 const API_APPLICATION_NAME = 'fast-zero';
 const FLOOR_APPLICATION_NAME = 'fast-zero-floor';
@@ -122,20 +127,20 @@ async function main(): Promise<void> {
     const serverFor = { api, floor } as const;
 
     const measurements: Measurement[] = [];
-    // Every figure that is compared with another (the big user's list with the small user's and
-    // with the floors) comes from alternating slices: the same machine minutes and the same
-    // slice starts for all of them.
-    const compared = chosen.filter((s) => COMPARED.includes(s.name));
-    const grouped = compared.length > 1;
+    // Every figure that is compared with another (the big user's list with the small user's, each
+    // endpoint with its floor) comes from alternating slices: the same machine minutes and the
+    // same slice starts for all of them.
+    const groups = COMPARED.map((names) => chosen.filter((s) => names.includes(s.name))).filter((g) => g.length > 1);
     for (const scenario of chosen) {
-      if (grouped && compared.includes(scenario)) {
-        if (scenario !== compared[0]) continue;
+      const group = groups.find((g) => g.includes(scenario));
+      if (group) {
+        if (scenario !== group[0]) continue;
         log(
-          `${compared.map((s) => s.name).join(', ')}: alternating in ${ALTERNATING_ROUNDS} slices each, ` +
+          `${group.map((s) => s.name).join(', ')}: alternating in ${ALTERNATING_ROUNDS} slices each, ` +
             `${options.durationSeconds} s in all for each`,
         );
-        const group = compared.map((s) => ({ server: serverFor[s.target], scenario: s }));
-        measurements.push(...(await measureAlternating(group, options.durationSeconds, ALTERNATING_ROUNDS)));
+        const runs = group.map((s) => ({ server: serverFor[s.target], scenario: s }));
+        measurements.push(...(await measureAlternating(runs, options.durationSeconds, ALTERNATING_ROUNDS)));
         continue;
       }
       log(`${scenario.name}: ${scenario.request}, ${scenario.connections} connections, ${options.durationSeconds} s`);

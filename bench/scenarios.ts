@@ -40,6 +40,7 @@ export function scenarios({ seeded, tokens, users, connections, loginConnections
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const big = bearer(tokens.big);
   const json = { ...big, 'content-type': 'application/json' };
+  const floorJson = { ...bearer(tokens.floor), 'content-type': 'application/json' };
   const { firstTodoId, lastTodoId } = seeded.big;
   const pick = random(7);
   const todoId = () => firstTodoId + Math.floor(pick() * (lastTodoId - firstTodoId + 1));
@@ -117,7 +118,9 @@ export function scenarios({ seeded, tokens, users, connections, loginConnections
     api('search-title-1c', `same as search-title, one connection`, [search], 1),
     api('search-description-1c', `same as search-description, one connection`, [rare], 1),
     api('create', 'POST /todos/', [create]),
+    { ...api('floor-create', 'the floor, same insert', [{ ...create, headers: floorJson }]), target: 'floor' },
     api('patch', 'PATCH /todos/{random id}', [patch]),
+    { ...api('floor-patch', 'the floor, same update', [{ ...patch, headers: floorJson }]), target: 'floor' },
     api('login', 'POST /auth/token, bcrypt cost 12', [login], loginConnections),
     api('mixed', '70 % list, 10 % search, 10 % create, 10 % patch', [mixed]),
   ];
