@@ -4,7 +4,7 @@
  * CPU per request does not, so it is the efficiency figure the bench judges by.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import type pg from 'pg';
+import pg from 'pg';
 
 // Linux reports utime and stime in clock ticks, USER_HZ, which is 100 on every mainstream kernel.
 const MS_PER_TICK = 10;
@@ -89,3 +89,17 @@ export function cpuBetween(
   }
   return { serverMs: after.serverMs - before.serverMs, backendsMs };
 }
+
+/** A session of its own, named apart from the servers', that finds their backends by application_name. */
+export async function openBackendMonitor(databaseUrl: string) {
+  const monitor = new pg.Client({ connectionString: databaseUrl, application_name: 'fast-zero-bench' });
+  await monitor.connect();
+  return {
+    /** The `backends` probe for startServer: CPU ms of each backend named `applicationName`. */
+    backendsOf: (applicationName: string) => () => backendCpuMs(monitor, applicationName),
+    close: () => monitor.end(),
+  };
+}
+
+/** How each server's connections name themselves (the API's: src/db's knex settings). */
+export const APPLICATION_NAMES = { api: 'fast-zero', floor: 'fast-zero-floor' } as const;

@@ -93,7 +93,8 @@ async function readRss(pid: number): Promise<number | undefined> {
 export async function startServer(options: {
   entry: string;
   nodeOptions?: readonly string[];
-  probe: string;
+  /** bench/probe.ts, for the event-loop delay; without it eventLoopDelay() gives undefined. */
+  probe?: string;
   tsx: boolean;
   env: Record<string, string>;
   port: number;
@@ -104,8 +105,7 @@ export async function startServer(options: {
   const args = [
     ...(options.nodeOptions ?? []),
     ...(options.tsx ? ['--import', 'tsx'] : []),
-    '--import',
-    options.probe,
+    ...(options.probe ? ['--import', options.probe] : []),
     options.entry,
   ];
   const child = spawn(process.execPath, args, {
@@ -135,9 +135,9 @@ export async function startServer(options: {
       return { serverMs, backendsMs: await options.backends?.() };
     },
     resetEventLoopDelay: async () => {
-      await ask(child, 'eld:reset');
+      if (options.probe) await ask(child, 'eld:reset');
     },
-    eventLoopDelay: () => ask(child, 'eld:read'),
+    eventLoopDelay: () => (options.probe ? ask(child, 'eld:read') : Promise.resolve(undefined)),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -2,23 +2,18 @@
  * `npm run bench`: a real PostgreSQL, seeded data, the API and the raw floor
  * as child processes, bounded autocannon runs, one table. See bench/README.md.
  */
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
-import pg from 'pg';
-import { backendCpuMs } from './cpu.js';
+import { APPLICATION_NAMES, openBackendMonitor } from './cpu.js';
 import { measure, measureAlternating, warmUp, type Measurement } from './load.js';
 import { parseOptions } from './options.js';
-import { migrate, openDatabase } from './postgres.js';
+import { openDatabase } from './postgres.js';
 import { freePort } from '../src/free-port.js';
 import { build, entries, productionNodeFlags, remoteServer, startServer, type ServerProcess } from './processes.js';
 import { formatVerdicts, table, verdicts } from './report.js';
 import { scenarios } from './scenarios.js';
-import { PASSWORD, seed } from './seed.js';
+import { login, prepareData, serverEnvironment } from './setup.js';
 
-// The production default cost, so login figures are what users will see.
-const BCRYPT_ROUNDS = 12;
 const WARM_UP_SECONDS = 3;
 const ALTERNATING_ROUNDS = 3;
 // Scenarios whose figures are compared with each other run together in alternating slices.
@@ -27,56 +22,23 @@ const COMPARED = [
   ['create', 'floor-create'],
   ['patch', 'floor-patch'],
 ];
-// How each server's connections name themselves in pg_stat_activity (the API's: src/db's knex settings).
-const API_APPLICATION_NAME = 'fast-zero';
-const FLOOR_APPLICATION_NAME = 'fast-zero-floor';
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
-
-async function login(url: string, email: string): Promise<string> {
-  const response = await fetch(`${url}/auth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ username: email, password: PASSWORD }),
-  });
-  if (!response.ok) throw new Error(`login as ${email} answered ${response.status}`);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = performance.now();
   const database = await openDatabase(options.databaseUrl, log);
   const servers: ServerProcess[] = [];
-  let monitor: pg.Client | undefined;
+  let monitor: Awaited<ReturnType<typeof openBackendMonitor>> | undefined;
   try {
-    const applied = await migrate(database.url);
-    log(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
-    const hash = await bcrypt.hash(PASSWORD, BCRYPT_ROUNDS);
-    log(`seeding ${options.todos.toLocaleString('en')} todos for the big user…`);
-    const seeded = await seed(database.url, options, hash);
-    log(`seeded ${seeded.totalTodos.toLocaleString('en')} todos in ${seeded.seconds.toFixed(1)} s`);
-
-    // Shared by the API and the floor, so one token works on both.
-    const secretKey = randomBytes(32).toString('hex');
-    const serverEnv = {
-      ENVIRONMENT: 'production',
-      NODE_ENV: 'production',
-      DATABASE_URL: database.url,
-      SECRET_KEY: secretKey,
-      HOST: '127.0.0.1',
-      BCRYPT_ROUNDS: String(BCRYPT_ROUNDS),
-      LOGIN_RATE_LIMIT: '0',
-      DB_POOL_MAX: String(options.poolMax),
-    };
+    const seeded = await prepareData(database.url, options, log);
+    const { env: serverEnv, secretKey } = serverEnvironment(database.url, options.poolMax);
     if (!options.tsx) {
       log('compiling the API (tsc, as npm run build) into node_modules/.cache/fast-zero-bench…');
       await build();
     }
-    // Its own session, named apart from the servers', finds their backends for the CPU figures.
-    const session = new pg.Client({ connectionString: database.url, application_name: 'fast-zero-bench' });
-    await session.connect();
-    monitor = session;
-    const backends = (applicationName: string) => () => backendCpuMs(session, applicationName);
+    monitor = await openBackendMonitor(database.url);
     const entry = entries(options.tsx);
     const apiNodeFlags = [...(await productionNodeFlags()), ...options.nodeOptions];
     const api = options.url
@@ -89,7 +51,7 @@ async function main(): Promise<void> {
           env: serverEnv,
           port: await freePort(),
           readyPath: '/health/ready',
-          backends: backends(API_APPLICATION_NAME),
+          backends: monitor.backendsOf(APPLICATION_NAMES.api),
         });
     servers.push(api);
     const floor = await startServer({
@@ -98,10 +60,10 @@ async function main(): Promise<void> {
       nodeOptions: apiNodeFlags,
       probe: entry.probe,
       tsx: options.tsx,
-      env: { ...serverEnv, APPLICATION_NAME: FLOOR_APPLICATION_NAME },
+      env: { ...serverEnv, APPLICATION_NAME: APPLICATION_NAMES.floor },
       port: await freePort(),
       readyPath: '/',
-      backends: backends(FLOOR_APPLICATION_NAME),
+      backends: monitor.backendsOf(APPLICATION_NAMES.floor),
     });
     servers.push(floor);
     const idleRss = await api.rss();
@@ -165,7 +127,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const server of servers) await server.stop();
-    await monitor?.end();
+    await monitor?.close();
     await database.stop();
   }
 }
