@@ -28,9 +28,11 @@ async function dropRunDatabases(adminUrl: string, runPrefix: string): Promise<vo
 // /tmp) nor wait for the suite: stop ava, stop the cluster, remove the folder.
 let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
 let ava: ChildProcess | undefined;
+const startup = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     interrupted ??= signal;
+    startup.abort();
     ava?.kill(signal);
   });
 }
@@ -51,6 +53,7 @@ async function main(): Promise<number> {
     pool: { poolMax: 2, statementTimeoutMs: 30_000, acquireTimeoutMs: 10_000 },
     migrate: true,
     log,
+    signal: startup.signal,
   });
   if (!given) log('started a throwaway embedded PostgreSQL');
   const adminUrl = withDatabase(database.url, 'postgres');

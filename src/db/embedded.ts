@@ -32,6 +32,8 @@ export interface LocalPostgresOptions {
    */
   readonly preferredPort?: number;
   readonly log?: (message: string) => void;
+  /** Checked between initdb and starting the server: an interrupted test run stops there. */
+  readonly signal?: AbortSignal;
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -175,8 +177,10 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   });
   try {
     if (!initialised) await server.initialise();
+    options.signal?.throwIfAborted();
     await server.start();
   } catch (error) {
+    if (options.signal?.aborted) throw error;
     // Two commands started at once: the other one won the lock file, so share its server.
     const winner = await runningPostmaster(dataDir);
     if (winner) return share(winner, credentials, options);

@@ -29,6 +29,8 @@ export interface OpenOptions {
   /** Apply pending migrations before returning (under the advisory lock). */
   readonly migrate: boolean;
   readonly log: (message: string) => void;
+  /** Abandons start-up at the next step (what was started is stopped again). */
+  readonly signal?: AbortSignal;
 }
 
 export interface Database {
@@ -57,7 +59,11 @@ const withDatabaseName = (url: string, name: string) => {
   return parsed.toString();
 };
 
-async function startEmbedded(options: NonNullable<OpenOptions['embedded']>, log: (m: string) => void): Promise<Server> {
+async function startEmbedded(
+  options: NonNullable<OpenOptions['embedded']>,
+  log: (m: string) => void,
+  signal?: AbortSignal,
+): Promise<Server> {
   const temporary = options.directory === undefined;
   const directory = options.directory ?? (await mkdtemp(path.join(os.tmpdir(), 'fast-zero-pg-')));
   const removeTemporary = () =>
@@ -71,6 +77,7 @@ async function startEmbedded(options: NonNullable<OpenOptions['embedded']>, log:
       fast: options.fast,
       preferredPort: options.preferredPort,
       log,
+      signal,
     });
     return { url: local.url, stop: () => local.stop().finally(removeTemporary) };
   } catch (error) {
@@ -100,7 +107,7 @@ async function createDatabaseIfMissing(url: string): Promise<void> {
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const server: Server = options.url
     ? { url: options.url, stop: async () => {} }
-    : await startEmbedded(options.embedded ?? { database: 'fast_zero' }, options.log);
+    : await startEmbedded(options.embedded ?? { database: 'fast_zero' }, options.log, options.signal);
   let db: Knex | undefined;
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -119,6 +126,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       seconds: options.waitSeconds,
       log: options.log,
     });
+    options.signal?.throwIfAborted();
     if (options.createDatabase) await createDatabaseIfMissing(server.url);
     db = createDb({ url: server.url, ...options.pool });
     const applied = options.migrate

@@ -90,7 +90,7 @@ export async function runScript(
   { cwd, env = {}, uid }: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number } = {},
 ): Promise<{ code: number | null; output: string }> {
   const child = spawn(
-    'sh',
+    '/bin/sh',
     ['-c', 'exec "$@" 2>&1', 'sh', process.execPath, '--import', TSX_LOADER, path.resolve(script), ...args],
     { cwd, uid, gid: uid, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
