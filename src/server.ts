@@ -133,7 +133,8 @@ async function main(): Promise<void> {
       logger.info('stopped');
     })());
 
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  // SIGHUP: the terminal running `npm start` was closed; stop the embedded cluster too.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.on(signal, () => {
       void shutdown(signal).then(
         () => process.exit(0),

@@ -26,17 +26,18 @@ async function dropRunDatabases(adminUrl: string, runPrefix: string): Promise<vo
 // Ctrl-C reaches the whole process group (ava, its workers, PostgreSQL) and
 // this process; it must neither die at once (leaving the cluster's folder in
 // /tmp) nor wait for the suite: stop ava, stop the cluster, remove the folder.
-let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
+let interrupted: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | undefined;
 let ava: ChildProcess | undefined;
 const startup = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+// SIGHUP: the terminal was closed (PostgreSQL ignores that one, so it must be stopped here).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     interrupted ??= signal;
     startup.abort();
     ava?.kill(signal);
   });
 }
-const INTERRUPTED_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+const INTERRUPTED_EXIT = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 
 async function main(): Promise<number> {
   const runId = randomBytes(4).toString('hex');
