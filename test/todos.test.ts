@@ -161,6 +161,20 @@ test('PATCH /todos/{id} with null fields leaves them unchanged', async (t) => {
   t.like(response.body, { title: todo!.title, state: 'done' });
 });
 
+test('PATCH /todos/{id} with a wrong non-null value → 422 as pydantic reports a nullable field', async (t) => {
+  const user = await createUser(t.context.app);
+  const [todo] = await createTodos(user.id, 1);
+  const response = await t.context.app.client.patch(`/todos/${todo!.id}`, {
+    token: user.token,
+    json: { title: 5, state: 'test' },
+  });
+  t.is(response.status, 422);
+  t.deepEqual(response.body.detail, [
+    { loc: ['body', 'title'], msg: 'Input should be a valid string', type: 'string_type' },
+    { loc: ['body', 'state'], msg: "Input should be 'draft', 'todo', 'doing', 'done' or 'trash'", type: 'enum' },
+  ]);
+});
+
 test('PATCH /todos/{id} of an unknown todo → 404 Task not found.', async (t) => {
   const user = await createUser(t.context.app);
   const response = await t.context.app.client.patch('/todos/10', { token: user.token, json: {} });
