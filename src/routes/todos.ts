@@ -80,7 +80,14 @@ export function todoRoutes() {
       errors: [404],
       async handler({ params, body, user }) {
         // One round trip: the update itself tells whether the todo is the caller's.
-        const [updated] = await ownTodo(params.todo_id, user.id).patch(definedFields(body)).returning('*');
+        const changes = definedFields(body);
+        // Nothing to change: no UPDATE, so updated_at stays put (the course's ORM issues none either).
+        if (Object.keys(changes).length === 0) {
+          const todo = await ownTodo(params.todo_id, user.id).first();
+          if (!todo) throw taskNotFound();
+          return todoPublic(todo);
+        }
+        const [updated] = await ownTodo(params.todo_id, user.id).patch(changes).returning('*');
         if (!updated) throw taskNotFound();
         return todoPublic(updated);
       },
