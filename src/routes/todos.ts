@@ -56,8 +56,9 @@ export function todoRoutes() {
       status: 200,
       response: TodoList,
       async handler({ query, user }) {
-        // Rows, not models: nothing here needs a Todo instance, and building 100 of them through
-        // Objection's runner took ~100 µs of a page's ~1 ms of CPU. The query is still the model's.
+        // Rows, not models: nothing here needs a Todo instance, and building a page of them through
+        // Objection's runner is a measurable share of the page's CPU (bench/RESULTS.md). The query
+        // is still the model's.
         const rows: readonly TodoRow[] = await Todo.query()
           .modify('ownedBy', user.id)
           .modify('matching', query)
