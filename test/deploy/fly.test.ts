@@ -50,6 +50,8 @@ test('fly.toml: internal_port = the configured PORT = the default PORT = the ima
   t.is(port, defaultPort());
   t.deepEqual((await productionImage()).exposed, [port]);
   t.is(config.checks.live.port, port);
+  // Fly's edge proxy is the one hop that appends to X-Forwarded-For.
+  t.is(configFrom(await env()).trustProxy, 1);
 });
 
 test('fly.toml: the proxy checks readiness and the machine check liveness, on GET routes the app serves', async (t) => {
@@ -89,7 +91,7 @@ test('fly.toml: secrets are not in [env]; every variable loadConfig requires is 
 
 test('fly.toml: the release command migrates an empty database once, and machines do not migrate again', async (t) => {
   const config = await fly();
-  t.is((config.env as Record<string, string>).RUN_MIGRATIONS, '0');
+  t.false(configFrom(await env()).runMigrations);
   const [node, script, ...args] = (config.deploy.release_command as string).split(' ');
   t.is(node, 'node');
   // The image runs the compiled dist/src/cli/migrate.js; here its source, through tsx.

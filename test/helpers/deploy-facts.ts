@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import knex from 'knex';
 import { createApp } from '../../src/app.js';
-import { ConfigError, loadConfig, type Config } from '../../src/config.js';
+import { ConfigError, loadConfig, readFileSettings, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { testConfig } from './app.js';
 
@@ -74,17 +74,22 @@ export const placeholdersFor = (names: readonly string[]): Record<string, string
 
 /**
  * The configuration a container would load from `env` (the image's ENV plus
- * what a manifest sets). Each X_FILE is replaced by a valid X: its file does
- * not exist here, and the manifest test checks the file's source separately.
+ * what a manifest sets), through the same readFileSettings as the server.
+ * The secret files do not exist here: each X_FILE reads a valid stand-in for
+ * X, and the manifest tests check where the file comes from.
  */
 export function configFrom(env: Record<string, string>): Config {
-  const resolved: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    const secret = /^(.+)_FILE$/.exec(name)?.[1];
-    if (secret) Object.assign(resolved, placeholdersFor([secret]));
-    else resolved[name] = value;
-  }
-  return loadConfig(resolved);
+  const fileOf = new Map(
+    Object.entries(env)
+      .filter(([name]) => name.endsWith('_FILE'))
+      .map(([name, file]) => [file, name.slice(0, -'_FILE'.length)]),
+  );
+  const read = (file: string) => {
+    const name = fileOf.get(file);
+    if (!name) throw new Error(`no stand-in for ${file}`);
+    return `${placeholdersFor([name])[name]}\n`;
+  };
+  return loadConfig(readFileSettings(env, read));
 }
 
 /** The default PORT when nothing sets it. */
