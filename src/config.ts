@@ -41,7 +41,9 @@ export const SETTINGS = z.object({
   NODE_ENV: z.string().optional().describe('production in the image; decides the default ENVIRONMENT and log format'),
   DATABASE_URL: postgresUrl('DATABASE_URL')
     .optional()
-    .describe('PostgreSQL URL; unset in local, `npm start` runs an embedded PostgreSQL with its data in .data/'),
+    .describe(
+      'PostgreSQL URL; unset in local, `npm start` runs an embedded PostgreSQL with its data in .data/, on 127.0.0.1:54329 when free (`npm run db:psql` opens psql on it)',
+    ),
   MIGRATIONS_DATABASE_URL: postgresUrl('MIGRATIONS_DATABASE_URL')
     .optional()
     .describe(
@@ -50,7 +52,9 @@ export const SETTINGS = z.object({
   SECRET_KEY: z
     .string()
     .optional()
-    .describe('HS256 key for access tokens (openssl rand -hex 32); required outside local'),
+    .describe(
+      'HS256 key for access tokens (openssl rand -hex 32); required outside local. Unset in local: one key made once and kept in .data/secret-key, so tokens survive restarts',
+    ),
   // `auto` was the entrypoint's name for the default before the server owned migrations.
   RUN_MIGRATIONS: z
     .enum(['0', '1', 'false', 'true', 'no', 'yes', 'off', 'on', 'auto'], { message: 'RUN_MIGRATIONS must be 1 or 0' })
@@ -125,7 +129,7 @@ export const SETTINGS = z.object({
     .default(30)
     .describe('How long a successful login makes its address known to the account, exempt from the account lockout'),
   SIGNUP_RATE_LIMIT: integer('SIGNUP_RATE_LIMIT', 0, 1_000_000)
-    .default(20)
+    .default(100)
     .describe('Sign-ups (POST /users/) per address per hour; 0 turns it off'),
   CORS_ORIGINS: z.string().default('').describe('Comma-separated origins allowed by CORS; empty keeps CORS closed'),
 });
@@ -133,21 +137,22 @@ export const SETTINGS = z.object({
 /** Secrets that may come from a file instead (Docker and Kubernetes secrets), as the official images do. */
 export const FILE_SETTINGS = ['SECRET_KEY', 'DATABASE_URL', 'MIGRATIONS_DATABASE_URL'] as const;
 
-/** Read by docker-compose.yml (and its override files) only, never by the app; documented in .env.example. */
-export const COMPOSE_SETTINGS = [
-  'POSTGRES_USER',
-  'POSTGRES_PASSWORD',
-  'POSTGRES_DB',
-  'API_PORT',
-  'DB_PORT',
-  'EXTRA_CA_CERTS',
-] as const;
+/** Variables only the Compose files read (never the app), documented beside the app's own. */
+export const COMPOSE_SETTINGS: Readonly<Record<string, string>> = {
+  POSTGRES_USER: 'docker-compose.yml: the database role the db service creates (default app)',
+  POSTGRES_PASSWORD: 'docker-compose.yml: its password, URL-safe characters only (default: a marked development value)',
+  POSTGRES_DB: 'docker-compose.yml: the database the db service creates (default fast_zero)',
+  API_PORT: 'docker-compose.yml: host port of the API, published on 127.0.0.1 only (default 8000)',
+  DB_PORT:
+    'docker-compose.db-port.yml: host port of PostgreSQL, published on 127.0.0.1 only, for the API run on the host (default 5432)',
+  EXTRA_CA_CERTS: 'docker-compose.yml build only: PEM text of extra CA certificates behind a TLS-intercepting proxy',
+};
 
 /** Every variable name a `.env` of this project may hold. */
 export const KNOWN_SETTINGS: ReadonlySet<string> = new Set([
   ...Object.keys(SETTINGS.shape),
   ...FILE_SETTINGS.map((name) => `${name}_FILE`),
-  ...COMPOSE_SETTINGS,
+  ...Object.keys(COMPOSE_SETTINGS),
 ]);
 
 /** Values never shown in an error: only their length is. */
