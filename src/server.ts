@@ -27,8 +27,12 @@ async function configure(): Promise<{ config: Config; typos: string[] }> {
   const typos = misspelledSettings(Object.keys(parsed));
   try {
     const env = readFileSettings(process.env);
+    // A read-only filesystem (the image run with ENVIRONMENT=local) falls back to a per-process key.
     const developmentSecret = wantsDevelopmentSecret(env)
-      ? await readOrCreateDevelopmentSecret(DATA_DIRECTORY)
+      ? await readOrCreateDevelopmentSecret(DATA_DIRECTORY).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'EROFS') return undefined;
+          throw error;
+        })
       : undefined;
     const origins = settingOrigins(
       process.env,
