@@ -11,14 +11,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import jwt from 'jsonwebtoken';
-import { freePort } from '../src/free-port.js';
+import { freePort } from '../src/db/free-port.js';
 import { APPLICATION_NAMES, openBackendMonitor } from './cpu.js';
 import { cpuPerRequest, measure, warmUp } from './load.js';
-import { openDatabase } from './postgres.js';
 import { build, entries, productionNodeFlags, startServer, type ServerProcess } from './processes.js';
 import { LAYERS, summarize, type CpuProfile } from './profile-layers.js';
 import { scenarios } from './scenarios.js';
-import { login, prepareData, serverEnvironment } from './setup.js';
+import { login, openBenchDatabase, prepareData, serverEnvironment } from './setup.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PROFILED = ['list-big', 'create', 'patch'];
@@ -55,7 +54,7 @@ function options() {
 
 async function main(): Promise<void> {
   const opts = options();
-  const database = await openDatabase(undefined, log);
+  const database = await openBenchDatabase(undefined, log);
   const profileDir = await mkdtemp(path.join(os.tmpdir(), 'fast-zero-profile-'));
   let server: ServerProcess | undefined;
   let monitor: Awaited<ReturnType<typeof openBackendMonitor>> | undefined;
@@ -131,7 +130,7 @@ async function main(): Promise<void> {
   } finally {
     await server?.stop();
     await monitor?.close();
-    await database.stop();
+    await database.close();
     await rm(profileDir, { recursive: true, force: true });
   }
 }

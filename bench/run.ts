@@ -7,12 +7,11 @@ import jwt from 'jsonwebtoken';
 import { APPLICATION_NAMES, openBackendMonitor } from './cpu.js';
 import { measure, measureAlternating, warmUp, type Measurement } from './load.js';
 import { parseOptions } from './options.js';
-import { openDatabase } from './postgres.js';
-import { freePort } from '../src/free-port.js';
+import { freePort } from '../src/db/free-port.js';
 import { build, entries, productionNodeFlags, remoteServer, startServer, type ServerProcess } from './processes.js';
 import { formatVerdicts, table, verdicts } from './report.js';
 import { scenarios } from './scenarios.js';
-import { login, prepareData, serverEnvironment } from './setup.js';
+import { login, openBenchDatabase, prepareData, serverEnvironment } from './setup.js';
 
 const WARM_UP_SECONDS = 3;
 const ALTERNATING_ROUNDS = 3;
@@ -28,7 +27,7 @@ const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = performance.now();
-  const database = await openDatabase(options.databaseUrl, log);
+  const database = await openBenchDatabase(options.databaseUrl, log);
   const servers: ServerProcess[] = [];
   let monitor: Awaited<ReturnType<typeof openBackendMonitor>> | undefined;
   try {
@@ -128,7 +127,7 @@ async function main(): Promise<void> {
   } finally {
     for (const server of servers) await server.stop();
     await monitor?.close();
-    await database.stop();
+    await database.close();
   }
 }
 

@@ -1,20 +1,36 @@
 /** What the bench and the profile both do before any load: data, settings, a token. */
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
-import { migrate } from './postgres.js';
+import { openDatabase, type Database } from '../src/db/open.js';
 import { PASSWORD, seed, type Seeded } from './seed.js';
 
 // The production default cost, so login figures are what users will see.
 export const BCRYPT_ROUNDS = 12;
 
-/** Migrates as the server does and seeds the bench users (bench/seed.ts). */
+/**
+ * The given PostgreSQL or a throwaway embedded one, migrated as the server
+ * migrates. Durable settings (no `fast` mode): POST and PATCH figures include
+ * a real commit's fsync.
+ */
+export async function openBenchDatabase(url: string | undefined, log: (message: string) => void): Promise<Database> {
+  const database = await openDatabase({
+    url,
+    embedded: { database: 'fast_zero_bench' },
+    waitSeconds: 0,
+    pool: { poolMax: 2, statementTimeoutMs: 600_000, acquireTimeoutMs: 10_000 },
+    migrate: true,
+    log,
+  });
+  log(`migrations: ${database.applied.length ? database.applied.join(', ') : 'up to date'}`);
+  return database;
+}
+
+/** Seeds the bench users (bench/seed.ts). */
 export async function prepareData(
   url: string,
   sizes: { todos: number; users: number },
   log: (message: string) => void,
 ): Promise<Seeded> {
-  const applied = await migrate(url);
-  log(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
   const hash = await bcrypt.hash(PASSWORD, BCRYPT_ROUNDS);
   log(`seeding ${sizes.todos.toLocaleString('en')} todos for the big user…`);
   const seeded = await seed(url, sizes, hash);

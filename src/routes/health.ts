@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { HttpError } from '../errors.js';
-import { pendingMigrations } from '../migrator.js';
+import { pendingMigrations } from '../db/migrator.js';
 import { z } from '../schemas/common.js';
-import { route } from './route.js';
+import { route } from '../http/route.js';
 
 const Status = z.object({ status: z.string() }).meta({ id: 'HealthStatus' });
 

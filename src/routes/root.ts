@@ -1,5 +1,5 @@
 import { Message } from '../schemas/common.js';
-import { route } from './route.js';
+import { route } from '../http/route.js';
 
 /** app.py's read_root */
 export const rootRoutes = () => [

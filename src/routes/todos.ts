@@ -1,9 +1,16 @@
 import { taskNotFound } from '../errors.js';
 import { Todo, type TodoRow } from '../models/todo.js';
 import { isStorableId, Message } from '../schemas/common.js';
-import { FilterTodo, TodoIdParams, TodoList, TodoPublic, TodoSchema, TodoUpdate } from '../schemas/todos.js';
-import { route } from './route.js';
-import { todoPublic } from './serializers.js';
+import { route } from '../http/route.js';
+import {
+  FilterTodo,
+  TodoIdParams,
+  TodoList,
+  TodoPublic,
+  TodoSchema,
+  TodoUpdate,
+  todoPublic,
+} from '../schemas/todos.js';
 
 /** Drops absent and null fields: PATCH changes only what was sent (`exclude_unset`). */
 function definedFields<T extends object>(patch: T): Partial<{ [K in keyof T]: NonNullable<T[K]> }> {

@@ -1,4 +1,4 @@
-import { TODO_STATES } from '../models/todo.js';
+import { TODO_STATES, type TodoRow } from '../models/todo.js';
 import { FilterPage, pathId, text, z } from './common.js';
 
 export const TITLE_MAX = 255;
@@ -40,3 +40,13 @@ export const FilterTodo = FilterPage.extend({
 });
 
 export const TodoIdParams = z.object({ todo_id: pathId });
+
+/** TodoPublic from a row, timestamps already ISO-8601 UTC strings (db/pg-types.ts). */
+export const todoPublic = ({ id, title, description, state, created_at, updated_at }: TodoRow) => ({
+  id,
+  title,
+  description,
+  state,
+  created_at,
+  updated_at,
+});

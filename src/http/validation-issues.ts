@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ValidationIssue } from './errors.js';
+import type { ValidationIssue } from '../errors.js';
 
 export type Location = 'body' | 'query' | 'path';
 
