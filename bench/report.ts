@@ -157,3 +157,19 @@ export function formatVerdicts(list: readonly Verdict[]): string {
   const mark = (met: Verdict['met']) => (met === undefined ? 'n/a   ' : met ? 'MET   ' : 'MISSED');
   return list.map((v) => `${mark(v.met)} ${v.target}: ${v.detail}`).join('\n');
 }
+
+/** The second API's list (`--compare-env`) against the first's, by CPU per request: the A/B figure. */
+export function abSummary(measurements: readonly Measurement[], label: string): string {
+  const a = measurements.find((m) => m.scenario.name === 'list-big');
+  const b = measurements.find((m) => m.scenario.name === 'list-big-b');
+  if (!a || !b) return `A/B (${label}): list-big and list-big-b were not both measured`;
+  const ca = cpuPerRequest(a);
+  const cb = cpuPerRequest(b);
+  const change = (x?: number, y?: number) =>
+    x === undefined || y === undefined ? 'n/a' : `${y > x ? '+' : ''}${(((y - x) / x) * 100).toFixed(1)} %`;
+  return (
+    `A/B ${label}: list-big-b vs list-big, CPU per request ${us(cb.total)} vs ${us(ca.total)} µs (${change(ca.total, cb.total)}; ` +
+    `server ${us(cb.server)} vs ${us(ca.server)}, PostgreSQL ${us(cb.backends)} vs ${us(ca.backends)}), ` +
+    `throughput ${b.requestsPerSecond.toFixed(0)} vs ${a.requestsPerSecond.toFixed(0)} req/s`
+  );
+}
