@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { docs } from './http/docs.js';
 import { errorBoundary } from './http/error-boundary.js';
+import { methodNotAllowed } from './http/method-not-allowed.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import { buildRouter } from './http/router.js';
 import { loginProtection } from './middleware/login-protection.js';
@@ -50,7 +51,12 @@ export function createApp({
     loginProtection: login,
     signupThrottle: signupThrottle(db, config.signupRateLimit, limiterOptions),
   });
-  const router = buildRouter(routes, security);
+  const parseBody = bodyParser({
+    enableTypes: ['json', 'form'],
+    jsonLimit: `${config.bodyLimitKb}kb`,
+    formLimit: `${config.bodyLimitKb}kb`,
+  });
+  const router = buildRouter(routes, { security, parseBody });
 
   // Behind TRUST_PROXY proxies, ctx.ip is the client the outermost of them saw; with 0 the header is ignored.
   const app = new Koa({ proxy: config.trustProxy > 0, maxIpsCount: config.trustProxy });
@@ -69,16 +75,9 @@ export function createApp({
     const allowed = new Set(config.corsOrigins);
     app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
   }
-  app.use(
-    bodyParser({
-      enableTypes: ['json', 'form'],
-      jsonLimit: `${config.bodyLimitKb}kb`,
-      formLimit: `${config.bodyLimitKb}kb`,
-    }),
-  );
   app.use(docs(buildOpenApiDocument(routes, version)));
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(methodNotAllowed(router));
 
   return { app, routes, router, security, loginProtection: login };
 }

@@ -76,12 +76,18 @@ export function loginProtection(
     const { username } = ctx.state.input?.body as { username: string };
     const client = addressKey(ctx.ip);
     const trace = { requestId: ctx.state.requestId, client: ctx.ip, account: username.slice(0, 320) };
-    const login = () =>
-      next().catch((error: unknown) => {
+    const login = async () => {
+      try {
+        await next();
+      } catch (error) {
         if (isFailedLogin(error)) options.logger.warn(trace, 'login failed');
         throw error;
-      });
-    if (!enabled) return login();
+      }
+    };
+    if (!enabled) {
+      await login();
+      return;
+    }
 
     const accountId = accountKey(username);
     const pairKey = `${accountId}:${client}`;

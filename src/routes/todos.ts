@@ -79,9 +79,17 @@ export function todoRoutes() {
       status: 200,
       response: TodoPublic,
       errors: [404],
+      describe: { 404: 'Task not found: no such todo among yours' },
       async handler({ params, body, user }) {
+        const changes = definedFields(body);
+        // Nothing to change: no UPDATE, so updated_at stays put (the course's ORM issues none either).
+        if (Object.keys(changes).length === 0) {
+          const todo = await ownTodo(params.todo_id, user.id).first();
+          if (!todo) throw taskNotFound();
+          return todoPublic(todo);
+        }
         // One round trip: the update itself tells whether the todo is the caller's.
-        const [updated] = await ownTodo(params.todo_id, user.id).patch(definedFields(body)).returning('*');
+        const [updated] = await ownTodo(params.todo_id, user.id).patch(changes).returning('*');
         if (!updated) throw taskNotFound();
         return todoPublic(updated);
       },
@@ -97,6 +105,7 @@ export function todoRoutes() {
       status: 200,
       response: Message,
       errors: [404],
+      describe: { 404: 'Task not found: no such todo among yours' },
       async handler({ params, user }) {
         const deleted = await ownTodo(params.todo_id, user.id).delete();
         if (deleted === 0) throw taskNotFound();
