@@ -9,7 +9,8 @@ export const BCRYPT_ROUNDS = 12;
 
 /**
  * The given PostgreSQL or a throwaway embedded one, migrated as the server
- * does. Durable settings (no `fast` mode): write figures include a real commit's fsync.
+ * migrates. Durable settings (no `fast` mode): POST and PATCH figures include
+ * a real commit's fsync.
  */
 export async function openBenchDatabase(url: string | undefined, log: (message: string) => void): Promise<Database> {
   const database = await openDatabase({
