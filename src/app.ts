@@ -2,13 +2,13 @@ import cors from '@koa/cors';
 import { bodyParser } from '@koa/bodyparser';
 import type { Knex } from 'knex';
 import Koa from 'koa';
-import helmet from 'koa-helmet';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { docs } from './http/docs.js';
 import { errorBoundary } from './http/error-boundary.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import { buildRouter } from './http/router.js';
+import { securityHeaders } from './http/security-headers.js';
 import { loginProtection } from './middleware/login-protection.js';
 import { requestContext } from './middleware/request-context.js';
 import { signupThrottle } from './middleware/signup-throttle.js';
@@ -63,8 +63,7 @@ export function createApp({
 
   app.use(requestContext(logger));
   app.use(errorBoundary());
-  // Swagger UI needs inline styles and data: images; its scripts are same-origin files.
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'] } } }));
+  app.use(securityHeaders());
   if (config.corsOrigins.length > 0) {
     const allowed = new Set(config.corsOrigins);
     app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
