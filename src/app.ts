@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import { docs } from './http/docs.js';
 import { errorBoundary } from './http/error-boundary.js';
 import { buildOpenApiDocument } from './http/openapi.js';
+import { multipartFields } from './http/multipart.js';
 import { buildRouter } from './http/router.js';
 import { securityHeaders } from './http/security-headers.js';
 import { loginProtection } from './middleware/login-protection.js';
@@ -68,6 +69,7 @@ export function createApp({
     const allowed = new Set(config.corsOrigins);
     app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
   }
+  app.use(multipartFields({ limitBytes: config.bodyLimitKb * 1024 }));
   app.use(
     bodyParser({
       enableTypes: ['json', 'form'],

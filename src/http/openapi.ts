@@ -38,7 +38,10 @@ function openApiOperation(definition: Route): RouteConfig {
       content: { 'application/json': { schema: HTTPValidationError } },
     };
   }
-  const mediaType = definition.body?.type === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
+  const mediaTypes =
+    definition.body?.type === 'form'
+      ? ['application/x-www-form-urlencoded', 'multipart/form-data']
+      : ['application/json'];
   return {
     method: definition.method,
     path: definition.path,
@@ -50,7 +53,12 @@ function openApiOperation(definition: Route): RouteConfig {
       ...(definition.params ? { params: definition.params as unknown as AnyObject as never } : {}),
       ...(definition.query ? { query: definition.query as unknown as AnyObject as never } : {}),
       ...(definition.body
-        ? { body: { required: true, content: { [mediaType]: { schema: definition.body.schema } } } }
+        ? {
+            body: {
+              required: true,
+              content: Object.fromEntries(mediaTypes.map((type) => [type, { schema: definition.body?.schema }])),
+            },
+          }
         : {}),
     },
     responses,
