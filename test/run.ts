@@ -5,9 +5,11 @@
  * this run creates is named fz_test_<run id>_…, and only those are dropped.
  */
 import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../src/db/open.js';
+import { buildServer } from './helpers/server-build.js';
 import { ENV, TEST_DB_PREFIX, withAdmin, withDatabase } from './helpers/test-cluster.js';
 
 const log = (message: string) => process.stderr.write(`test: ${message}\n`);
@@ -41,7 +43,9 @@ async function main(): Promise<number> {
   });
   if (!given) log('started a throwaway embedded PostgreSQL');
   const adminUrl = withDatabase(database.url, 'postgres');
+  const buildDir = path.resolve('node_modules/.cache/fast-zero-test', runId);
   try {
+    const serverEntry = await buildServer(buildDir);
     // A template with open sessions cannot be copied.
     await database.db.destroy();
     const ava = spawn(
@@ -49,7 +53,13 @@ async function main(): Promise<number> {
       [path.resolve('node_modules/ava/entrypoints/cli.mjs'), ...process.argv.slice(2)],
       {
         stdio: 'inherit',
-        env: { ...process.env, [ENV.adminUrl]: adminUrl, [ENV.template]: template, [ENV.runId]: runId },
+        env: {
+          ...process.env,
+          [ENV.adminUrl]: adminUrl,
+          [ENV.template]: template,
+          [ENV.runId]: runId,
+          [ENV.serverEntry]: serverEntry,
+        },
       },
     );
     const forward = (signal: NodeJS.Signals) => ava.kill(signal);
@@ -57,6 +67,7 @@ async function main(): Promise<number> {
     process.on('SIGTERM', forward);
     return await new Promise<number>((resolve) => ava.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
   } finally {
+    await rm(buildDir, { recursive: true, force: true });
     await dropRunDatabases(adminUrl, runPrefix).catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
     await database.close();
   }

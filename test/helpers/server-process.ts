@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { TEST_SECRET } from './app.js';
+import { ENV } from './test-cluster.js';
 
 export interface ServerProcess {
   readonly child: ChildProcess;
@@ -14,9 +15,11 @@ export interface ServerProcess {
   url(pathname: string): string;
 }
 
-/** `src/server.ts` as a real child process, logging JSON, on a free port. */
+/** The server as a real child process, logging JSON, on a free port: this run's transpiled build, or src/ under tsx. */
 export function spawnServer(env: NodeJS.ProcessEnv): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/server.ts')], {
+  const compiled = process.env[ENV.serverEntry];
+  const args = compiled ? [compiled] : ['--import', 'tsx', path.resolve('src/server.ts')];
+  const child = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH,
       ENVIRONMENT: 'production',
