@@ -13,7 +13,8 @@ const rank = (file) => {
 export default {
   extensions: { ts: 'module' },
   nodeArguments: ['--import=tsx'],
-  files: ['test/**/*.test.ts'],
+  // The container tests build images and run Docker: `npm run test:containers`.
+  files: ['test/**/*.test.ts', '!test/containers/**'],
   workerThreads: false,
   timeout: '60s',
   /** @type {(a: string, b: string) => number} */

@@ -2,72 +2,48 @@
  * `npm run bench`: a real PostgreSQL, seeded data, the API and the raw floor
  * as child processes, bounded autocannon runs, one table. See bench/README.md.
  */
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
+import { FLOOR_APPLICATION_NAME, openBackendMonitor } from './cpu.js';
 import { measure, measureAlternating, warmUp, type Measurement } from './load.js';
 import { parseOptions } from './options.js';
 import { freePort } from '../src/db/free-port.js';
-import { openDatabase } from '../src/db/open.js';
 import { build, entries, productionNodeFlags, remoteServer, startServer, type ServerProcess } from './processes.js';
-import { formatVerdicts, table, verdicts } from './report.js';
+import { abSummary, formatVerdicts, table, verdicts } from './report.js';
 import { scenarios } from './scenarios.js';
-import { PASSWORD, seed } from './seed.js';
+import { login, openBenchDatabase, prepareData, serverEnvironment } from './setup.js';
 
-// The production default cost, so login figures are what users will see.
-const BCRYPT_ROUNDS = 12;
 const WARM_UP_SECONDS = 3;
 const ALTERNATING_ROUNDS = 3;
-const COMPARED = ['list-small', 'list-big', 'floor-list-big', 'floor-tuned-list-big'];
+// Scenarios whose figures are compared with each other run together in alternating slices.
+const COMPARED = [
+  ['list-small', 'list-big', 'floor-list-big', 'list-big-b'],
+  ['create', 'floor-create'],
+  ['patch', 'floor-patch'],
+];
+
+const compareLabel = (env: Readonly<Record<string, string>> | undefined) =>
+  env &&
+  Object.entries(env)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
-
-async function login(url: string, email: string): Promise<string> {
-  const response = await fetch(`${url}/auth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ username: email, password: PASSWORD }),
-  });
-  if (!response.ok) throw new Error(`login as ${email} answered ${response.status}`);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = performance.now();
-  // Durable settings (no `fast` mode): POST and PATCH figures include a real commit's fsync.
-  const database = await openDatabase({
-    url: options.databaseUrl,
-    embedded: { database: 'fast_zero_bench' },
-    waitSeconds: 0,
-    pool: { poolMax: 2, statementTimeoutMs: 600_000, acquireTimeoutMs: 10_000 },
-    migrate: true,
-    log,
-  });
+  const database = await openBenchDatabase(options.databaseUrl, log);
   const servers: ServerProcess[] = [];
+  let monitor: Awaited<ReturnType<typeof openBackendMonitor>> | undefined;
   try {
-    log(`migrations: ${database.applied.length ? database.applied.join(', ') : 'up to date'}`);
-    const hash = await bcrypt.hash(PASSWORD, BCRYPT_ROUNDS);
-    log(`seeding ${options.todos.toLocaleString('en')} todos for the big user…`);
-    const seeded = await seed(database.url, options, hash);
-    log(`seeded ${seeded.totalTodos.toLocaleString('en')} todos in ${seeded.seconds.toFixed(1)} s`);
-
-    // Shared by the API and the floor, so one token works on both.
-    const secretKey = randomBytes(32).toString('hex');
-    const serverEnv = {
-      ENVIRONMENT: 'production',
-      NODE_ENV: 'production',
-      DATABASE_URL: database.url,
-      SECRET_KEY: secretKey,
-      HOST: '127.0.0.1',
-      BCRYPT_ROUNDS: String(BCRYPT_ROUNDS),
-      LOGIN_RATE_LIMIT: '0',
-      DB_POOL_MAX: String(options.poolMax),
-    };
+    const seeded = await prepareData(database.url, options, log);
+    const { env: serverEnv, secretKey } = serverEnvironment(database.url, options.poolMax);
     if (!options.tsx) {
       log('compiling the API (tsc, as npm run build) into node_modules/.cache/fast-zero-bench…');
       await build();
     }
+    monitor = await openBackendMonitor(database.url);
     const entry = entries(options.tsx);
     const apiNodeFlags = [...(await productionNodeFlags()), ...options.nodeOptions];
     const api = options.url
@@ -80,27 +56,39 @@ async function main(): Promise<void> {
           env: serverEnv,
           port: await freePort(),
           readyPath: '/health/ready',
+          backends: monitor.backends,
         });
     servers.push(api);
-    const startFloor = async (tuned: boolean) =>
-      startServer({
-        entry: entry.floor,
-        // Tuned, it runs as the API does; minimal, with node's defaults.
-        ...(tuned ? { nodeOptions: apiNodeFlags } : {}),
-        probe: entry.probe,
-        tsx: options.tsx,
-        env: { ...serverEnv, FLOOR_TUNED: tuned ? '1' : '0' },
-        port: await freePort(),
-        readyPath: '/',
-      });
-    const floor = await startFloor(false);
+    const floor = await startServer({
+      entry: entry.floor,
+      // The same node flags as the API: the ratio compares code, not runtime settings.
+      nodeOptions: apiNodeFlags,
+      probe: entry.probe,
+      tsx: options.tsx,
+      env: { ...serverEnv, APPLICATION_NAME: FLOOR_APPLICATION_NAME },
+      port: await freePort(),
+      readyPath: '/',
+      backends: monitor.backends,
+    });
     servers.push(floor);
-    const floorTuned = await startFloor(true);
-    servers.push(floorTuned);
+    // A second API with some settings changed, measured beside the first (A/B in one run).
+    const apiB = options.compareEnv
+      ? await startServer({
+          entry: entry.api,
+          nodeOptions: apiNodeFlags,
+          probe: entry.probe,
+          tsx: options.tsx,
+          env: { ...serverEnv, ...options.compareEnv },
+          port: await freePort(),
+          readyPath: '/health/ready',
+          backends: monitor.backends,
+        })
+      : undefined;
+    if (apiB) servers.push(apiB);
     const idleRss = await api.rss();
     log(
       `API at ${api.url} (${options.url ? 'given' : options.tsx ? 'tsx, from src/' : 'compiled'}), ` +
-        `floor at ${floor.url}, tuned floor at ${floorTuned.url}`,
+        `floor at ${floor.url}`,
     );
 
     const big = await login(api.url, seeded.big.email);
@@ -112,29 +100,29 @@ async function main(): Promise<void> {
         ? jwt.sign({ sub: String(seeded.big.id) }, secretKey, { algorithm: 'HS256', expiresIn: '1h' })
         : big,
     };
-    const all = scenarios({ ...options, seeded, tokens });
+    const all = scenarios({ ...options, seeded, tokens, compare: compareLabel(options.compareEnv) });
     const chosen = options.only.length ? all.filter((s) => options.only.includes(s.name)) : all;
     const listBig = all.find((s) => s.name === 'list-big')!;
     await warmUp(api, listBig, WARM_UP_SECONDS);
     await warmUp(floor, listBig, WARM_UP_SECONDS);
-    await warmUp(floorTuned, listBig, WARM_UP_SECONDS);
-    const serverFor = { api, floor, 'floor-tuned': floorTuned } as const;
+    if (apiB) await warmUp(apiB, listBig, WARM_UP_SECONDS);
+    const serverFor = { api, floor, 'api-b': apiB ?? api } as const;
 
     const measurements: Measurement[] = [];
-    // Every figure that is compared with another (the big user's list with the small user's and
-    // with the floors) comes from alternating slices: the same machine minutes and the same
-    // slice starts for all of them.
-    const compared = chosen.filter((s) => COMPARED.includes(s.name));
-    const grouped = compared.length > 1;
+    // Every figure that is compared with another (the big user's list with the small user's, each
+    // endpoint with its floor) comes from alternating slices: the same machine minutes and the
+    // same slice starts for all of them.
+    const groups = COMPARED.map((names) => chosen.filter((s) => names.includes(s.name))).filter((g) => g.length > 1);
     for (const scenario of chosen) {
-      if (grouped && compared.includes(scenario)) {
-        if (scenario !== compared[0]) continue;
+      const group = groups.find((g) => g.includes(scenario));
+      if (group) {
+        if (scenario !== group[0]) continue;
         log(
-          `${compared.map((s) => s.name).join(', ')}: alternating in ${ALTERNATING_ROUNDS} slices each, ` +
+          `${group.map((s) => s.name).join(', ')}: alternating in ${ALTERNATING_ROUNDS} slices each, ` +
             `${options.durationSeconds} s in all for each`,
         );
-        const group = compared.map((s) => ({ server: serverFor[s.target], scenario: s }));
-        measurements.push(...(await measureAlternating(group, options.durationSeconds, ALTERNATING_ROUNDS)));
+        const runs = group.map((s) => ({ server: serverFor[s.target], scenario: s }));
+        measurements.push(...(await measureAlternating(runs, options.durationSeconds, ALTERNATING_ROUNDS)));
         continue;
       }
       log(`${scenario.name}: ${scenario.request}, ${scenario.connections} connections, ${options.durationSeconds} s`);
@@ -154,11 +142,13 @@ async function main(): Promise<void> {
         table(measurements),
         '',
         formatVerdicts(verdicts(measurements, options.todos)),
+        ...(options.compareEnv ? ['', abSummary(measurements, compareLabel(options.compareEnv)!)] : []),
         '',
       ].join('\n'),
     );
   } finally {
     for (const server of servers) await server.stop();
+    await monitor?.close();
     await database.close();
   }
 }

@@ -7,7 +7,7 @@ type Request = autocannon.Request;
 export interface Scenario {
   readonly name: string;
   readonly request: string;
-  readonly target: 'api' | 'floor' | 'floor-tuned';
+  readonly target: 'api' | 'floor' | 'api-b';
   readonly connections: number;
   readonly requests: Request[];
 }
@@ -33,13 +33,23 @@ export interface ScenarioInput {
   readonly users: number;
   readonly connections: number;
   readonly loginConnections: number;
+  /** The settings of a second API (`--compare-env`): its list runs beside the first's. */
+  readonly compare?: string | undefined;
 }
 
 /** The scenarios in the order they run; the floor runs right after the list it is compared with. */
-export function scenarios({ seeded, tokens, users, connections, loginConnections }: ScenarioInput): Scenario[] {
+export function scenarios({
+  seeded,
+  tokens,
+  users,
+  connections,
+  loginConnections,
+  compare,
+}: ScenarioInput): Scenario[] {
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const big = bearer(tokens.big);
   const json = { ...big, 'content-type': 'application/json' };
+  const floorJson = { ...bearer(tokens.floor), 'content-type': 'application/json' };
   const { firstTodoId, lastTodoId } = seeded.big;
   const pick = random(7);
   const todoId = () => firstTodoId + Math.floor(pick() * (lastTodoId - firstTodoId + 1));
@@ -105,17 +115,14 @@ export function scenarios({ seeded, tokens, users, connections, loginConnections
       { method: 'GET', path: '/todos/?limit=100', headers: bearer(tokens.small) },
     ]),
     api('list-big', `GET /todos/?limit=100, user with ${bigLabel}`, [list]),
+    ...(compare
+      ? [{ ...api('list-big-b', `the same list on an API with ${compare}`, [list]), target: 'api-b' as const }]
+      : []),
     {
-      ...api('floor-list-big', `raw node:http + pg, same list, ${bigLabel}`, [
+      ...api('floor-list-big', `the floor (node:http + pg, prepared), same list, ${bigLabel}`, [
         { ...list, headers: bearer(tokens.floor) },
       ]),
       target: 'floor',
-    },
-    {
-      ...api('floor-tuned-list-big', `the floor with the API's timestamp parsing and node flags`, [
-        { ...list, headers: bearer(tokens.floor) },
-      ]),
-      target: 'floor-tuned',
     },
     api('search-title', `GET /todos/?title=${COMMON_TITLE_SEARCH} (~1.9 % of rows), ${bigLabel}`, [search]),
     api('search-description', `GET /todos/?description=${RARE_DESCRIPTION_SEARCH} (rare), ${bigLabel}`, [rare]),
@@ -123,7 +130,9 @@ export function scenarios({ seeded, tokens, users, connections, loginConnections
     api('search-title-1c', `same as search-title, one connection`, [search], 1),
     api('search-description-1c', `same as search-description, one connection`, [rare], 1),
     api('create', 'POST /todos/', [create]),
+    { ...api('floor-create', 'the floor, same insert', [{ ...create, headers: floorJson }]), target: 'floor' },
     api('patch', 'PATCH /todos/{random id}', [patch]),
+    { ...api('floor-patch', 'the floor, same update', [{ ...patch, headers: floorJson }]), target: 'floor' },
     api('login', 'POST /auth/token, bcrypt cost 12', [login], loginConnections),
     api('mixed', '70 % list, 10 % search, 10 % create, 10 % patch', [mixed]),
   ];

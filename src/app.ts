@@ -6,8 +6,9 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { docs } from './http/docs.js';
 import { errorBoundary } from './http/error-boundary.js';
-import { buildOpenApiDocument } from './http/openapi.js';
+import { methodNotAllowed } from './http/method-not-allowed.js';
 import { multipartFields } from './http/multipart.js';
+import { buildOpenApiDocument } from './http/openapi.js';
 import { buildRouter } from './http/router.js';
 import { securityHeaders } from './http/security-headers.js';
 import { loginProtection } from './middleware/login-protection.js';
@@ -51,7 +52,19 @@ export function createApp({
     loginProtection: login,
     signupThrottle: signupThrottle(db, config.signupRateLimit, limiterOptions),
   });
-  const router = buildRouter(routes, security);
+  // multipart/form-data first: the JSON/urlencoded parser then leaves a parsed body alone.
+  const parseMultipart = multipartFields({ limitBytes: config.bodyLimitKb * 1024 });
+  const parseOthers = bodyParser({
+    enableTypes: ['json', 'form'],
+    jsonLimit: `${config.bodyLimitKb}kb`,
+    formLimit: `${config.bodyLimitKb}kb`,
+  });
+  const parseBody: Koa.Middleware = async (ctx, next) => {
+    await parseMultipart(ctx, async () => {
+      await parseOthers(ctx, next);
+    });
+  };
+  const router = buildRouter(routes, { security, parseBody });
 
   // Behind TRUST_PROXY proxies, ctx.ip is the client the outermost of them saw; with 0 the header is ignored.
   const app = new Koa({ proxy: config.trustProxy > 0, maxIpsCount: config.trustProxy });
@@ -69,17 +82,9 @@ export function createApp({
     const allowed = new Set(config.corsOrigins);
     app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
   }
-  app.use(multipartFields({ limitBytes: config.bodyLimitKb * 1024 }));
-  app.use(
-    bodyParser({
-      enableTypes: ['json', 'form'],
-      jsonLimit: `${config.bodyLimitKb}kb`,
-      formLimit: `${config.bodyLimitKb}kb`,
-    }),
-  );
   app.use(docs(buildOpenApiDocument(routes, version)));
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(methodNotAllowed(router));
 
   return { app, routes, router, security, loginProtection: login };
 }

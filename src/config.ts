@@ -125,7 +125,7 @@ export const SETTINGS = z.object({
     .default(30)
     .describe('How long a successful login makes its address known to the account, exempt from the account lockout'),
   SIGNUP_RATE_LIMIT: integer('SIGNUP_RATE_LIMIT', 0, 1_000_000)
-    .default(20)
+    .default(100)
     .describe('Sign-ups (POST /users/) per address per hour; 0 turns it off'),
   CORS_ORIGINS: z.string().default('').describe('Comma-separated origins allowed by CORS; empty keeps CORS closed'),
 });

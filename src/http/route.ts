@@ -36,8 +36,16 @@ interface Contract<P, Q, B, R extends z.ZodType> {
   readonly body?: { readonly schema: z.ZodType<B>; readonly type: 'json' | 'form' };
   readonly status: number;
   readonly response: R;
-  /** Error statuses besides 401 (added by `auth`) and 422 (added by any input), for the document. */
+  /**
+   * Error statuses the route itself answers, for the document. The common ones
+   * are added where they apply: 401 by `auth`, 413 by a body, 422 by any
+   * input, 503 by using the database.
+   */
   readonly errors?: readonly number[];
+  /** Descriptions of this route's answers where the common one (http/openapi.ts) says too little. */
+  readonly describe?: Readonly<Partial<Record<number, string>>>;
+  /** False for the routes that never touch the database, and so never answer 503 when it is down. */
+  readonly database?: false;
   /** The 409 answers for unique violations this route's writes can raise. */
   readonly conflicts?: Conflicts;
   /** Runs after authentication and validation, around the handler (e.g. login throttling). */

@@ -10,10 +10,15 @@ import { validateInput } from './validate.js';
 export const koaPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ':$1').replace(/(.)\/$/, '$1');
 
 /**
- * A router that serves each route as authentication (when asked) →
- * validation → the route's own middleware → its handler.
+ * A router that serves each route as body parsing (routes with a body) →
+ * authentication (when asked) → validation → the route's own middleware →
+ * its handler. Only routes with a body read one, so no other route can
+ * answer 413 or a JSON-decode 422 (as in FastAPI, which reads no body it does not declare).
  */
-export function buildRouter(routes: readonly Route[], security: Security): Router<RouteState> {
+export function buildRouter(
+  routes: readonly Route[],
+  { security, parseBody }: { security: Security; parseBody: Middleware },
+): Router<RouteState> {
   const router = new Router<RouteState>({ strict: false });
   const authenticate = currentUser(security);
   for (const definition of routes) {
@@ -31,7 +36,13 @@ export function buildRouter(routes: readonly Route[], security: Security): Route
       }
       ctx.status = definition.status;
     };
-    const chain = [...(definition.auth ? [authenticate] : []), validate, ...(definition.middleware ?? []), handle];
+    const chain = [
+      ...(definition.body ? [parseBody] : []),
+      ...(definition.auth ? [authenticate] : []),
+      validate,
+      ...(definition.middleware ?? []),
+      handle,
+    ];
     router[definition.method](koaPath(definition.path), ...(chain as Middleware<RouteState>[]));
   }
   return router;

@@ -73,34 +73,47 @@ export function loginProtection(
   const enabled = limits.consecutiveFailures > 0;
 
   const middleware: Middleware<RouteState> = async (ctx, next) => {
-    const body = ctx.state.input?.body as { username: string };
+    const { username } = ctx.state.input?.body as { username: string };
     const client = addressKey(ctx.ip);
-    const trace = { requestId: ctx.state.requestId, client: ctx.ip, account: body.username.slice(0, 320) };
-    if (!enabled) {
-      await next().catch((error: unknown) => {
+    const trace = { requestId: ctx.state.requestId, client: ctx.ip, account: username.slice(0, 320) };
+    const login = async () => {
+      try {
+        await next();
+      } catch (error) {
         if (isFailedLogin(error)) options.logger.warn(trace, 'login failed');
         throw error;
-      });
+      }
+    };
+    if (!enabled) {
+      await login();
       return;
     }
 
-    const accountId = accountKey(body.username);
+    const accountId = accountKey(username);
     const pairKey = `${accountId}:${client}`;
-    const fromKnownAddress = (await known.get(pairKey)) !== null;
+    const [knownRes, ...states] = await Promise.all([
+      known.get(pairKey),
+      pair.get(pairKey),
+      address.get(client),
+      account.get(accountId),
+    ]);
+    const fromKnownAddress = knownRes !== null;
     const counters: [RateLimiterPostgres, string][] = [
       [pair, pairKey],
       [address, client],
       ...(fromKnownAddress ? [] : [[account, accountId] as [RateLimiterPostgres, string]]),
     ];
-    const refuse = (results: readonly (RateLimiterRes | null)[]) => {
-      const blocked = results.filter((res, i) => res && res.consumedPoints > counters[i]![0].points);
+    const refuse = (results: readonly (RateLimiterRes | null | undefined)[]) => {
+      const blocked = results.filter(
+        (res, i): res is RateLimiterRes => !!res && res.consumedPoints > counters[i]![0].points,
+      );
       if (blocked.length === 0) return;
       options.logger.warn({ ...trace, blocked: true }, 'login refused: too many failed attempts');
-      throw tooMany(Math.max(...blocked.map((res) => res!.msBeforeNext)));
+      throw tooMany(Math.max(...blocked.map((res) => res.msBeforeNext)));
     };
 
     // What is blocked already is refused without counting anything more.
-    refuse(await Promise.all(counters.map(([limiter, key]) => limiter.get(key))));
+    refuse(states.slice(0, counters.length));
     // The attempt is counted before the password is checked: consume is one atomic
     // upsert, so parallel guesses cannot all pass a check made before any of them counted.
     const consumed = await Promise.allSettled(counters.map(([limiter, key]) => limiter.consume(key)));
@@ -110,12 +123,7 @@ export function loginProtection(
     if (failure) throw (failure as PromiseRejectedResult).reason;
     refuse(consumed.map((result) => (result.status === 'rejected' ? (result.reason as RateLimiterRes) : null)));
 
-    try {
-      await next();
-    } catch (error) {
-      if (isFailedLogin(error)) options.logger.warn(trace, 'login failed');
-      throw error;
-    }
+    await login();
     // A success was no failure: its points go back, the pair starts over, the address is known.
     await Promise.all([
       pair.delete(pairKey),

@@ -22,6 +22,10 @@ export function authRoutes({ security, loginProtection }: Pick<RouteDeps, 'secur
       status: 200,
       response: Token,
       errors: [401, 429],
+      describe: {
+        401: 'Incorrect email or password',
+        429: 'Too many failed logins for this account or from this address; try again after Retry-After seconds',
+      },
       middleware: [loginProtection.middleware],
       async handler({ body }) {
         const user = await User.query().findOne({ email: body.username });

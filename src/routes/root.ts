@@ -9,6 +9,7 @@ export const rootRoutes = () => [
     tag: 'root',
     summary: 'Read Root',
     operationId: 'read_root',
+    database: false,
     status: 200,
     response: Message,
     handler: () => ({ message: 'Olá Mundo!' }),

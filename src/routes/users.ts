@@ -25,6 +25,10 @@ export function userRoutes({ security, signupThrottle }: Pick<RouteDeps, 'securi
       status: 201,
       response: UserPublic,
       errors: [409, 429],
+      describe: {
+        409: 'Username already exists, or Email already exists',
+        429: 'Too many sign-ups from this address; try again after Retry-After seconds',
+      },
       conflicts: SIGN_UP_CONFLICTS,
       middleware: signupThrottle,
       async handler({ body }) {
@@ -57,6 +61,7 @@ export function userRoutes({ security, signupThrottle }: Pick<RouteDeps, 'securi
       status: 200,
       response: UserPublic,
       errors: [404],
+      describe: { 404: 'User not found' },
       async handler({ params }) {
         const user = isStorableId(params.user_id) ? await User.query().findById(params.user_id) : undefined;
         if (!user) throw userNotFound();
@@ -75,6 +80,7 @@ export function userRoutes({ security, signupThrottle }: Pick<RouteDeps, 'securi
       status: 200,
       response: UserPublic,
       errors: [403, 409],
+      describe: { 403: 'Not enough permissions: not your account', 409: 'Username or Email already exists' },
       conflicts: UPDATE_CONFLICT,
       async handler({ params, body, user }) {
         if (user.id !== params.user_id) throw notEnoughPermissions();
@@ -94,6 +100,7 @@ export function userRoutes({ security, signupThrottle }: Pick<RouteDeps, 'securi
       status: 200,
       response: Message,
       errors: [403],
+      describe: { 403: 'Not enough permissions: not your account' },
       async handler({ params, user }) {
         if (user.id !== params.user_id) throw notEnoughPermissions();
         // The todos go with it: ON DELETE CASCADE.
