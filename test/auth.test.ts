@@ -1,5 +1,7 @@
 import anyTest, { type TestFn } from 'ava';
 import jwt from 'jsonwebtoken';
+import net from 'node:net';
+import { createLogger } from '../src/logger.js';
 import { User } from '../src/models/user.js';
 import { startTestApp, TEST_SECRET, useTestApp, type TestApp } from './helpers/app.js';
 import { createUser } from './helpers/factories.js';
@@ -119,6 +121,34 @@ test('a multipart body that cannot be parsed → 400, never a 500', async (t) =>
     headers: { 'content-type': 'multipart/form-data; boundary=b' },
   });
   t.is(truncated.status, 400);
+});
+
+test('a client that hangs up in the middle of a multipart body does not leave its request pending', async (t) => {
+  const lines: { path?: string; status?: number }[] = [];
+  const logger = createLogger(
+    { level: 'info', format: 'json' },
+    { write: (line: string) => lines.push(JSON.parse(line)) },
+  );
+  const own = await startTestApp({ database: t.context.app.database, logger });
+  t.teardown(() => own.close());
+  const { hostname, port } = new URL(own.client.baseUrl);
+  const socket = net.connect(Number(port), hostname);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(
+    'POST /auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n' +
+      'Content-Length: 1000\r\n\r\n--b\r\nContent-Disposition: form-data; name="username"\r\n\r\na@',
+  );
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  socket.destroy();
+  // The access line is written when the request's middleware chain has finished.
+  for (let i = 0; i < 50 && !lines.some((line) => line.path === '/auth/token' && line.status); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.like(
+    lines.find((line) => line.path === '/auth/token' && line.status),
+    { status: 400 },
+    JSON.stringify(lines),
+  );
 });
 
 test('a token expires after ACCESS_TOKEN_EXPIRE_MINUTES (clock moved as with freezegun)', async (t) => {

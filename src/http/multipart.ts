@@ -39,6 +39,9 @@ function readFields(req: IncomingMessage, headers: IncomingHttpHeaders, limitByt
     parser.on('field', (name, value) => (fields[name] = value));
     parser.on('close', () => resolve(fields));
     parser.on('error', () => fail(unreadable()));
+    // A client gone mid-body: busboy would wait for the rest forever, and so would the request.
+    req.on('aborted', () => fail(unreadable()));
+    req.on('error', () => fail(unreadable()));
     req.pipe(parser);
   });
 }
