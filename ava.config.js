@@ -2,7 +2,17 @@
 // longest, mostly waiting on spawned servers, a browser or bcrypt: started
 // first, they overlap with the many short files instead of running alone at
 // the end (longest-first scheduling). The rest keep ava's alphabetical order.
-const SLOWEST_FIRST = ['server', 'login-replicas', 'docs-browser', 'fuzz', 'login-protection', 'hardening'];
+const SLOWEST_FIRST = [
+  'server',
+  'host-loop',
+  'startup-messages',
+  'test-runner',
+  'login-replicas',
+  'docs-browser',
+  'fuzz',
+  'login-protection',
+  'hardening',
+];
 
 /** @param {string} file */
 const rank = (file) => {

@@ -39,7 +39,8 @@ const USAGE = `npm run bench -- [flags]
   --node-options=FLAGS   node flags for the API process, after npm run start:prod's own
   --only a,b             run only these scenarios (names as in the table)
   --compare-env K=V,…    also start an API with these settings changed; its list (list-big-b)
-                         alternates with the others: an A/B by CPU per request in one run`;
+                         and logins (login-b) alternate with the first API's: an A/B in one
+                         run (e.g. LOGIN_RATE_LIMIT=0: the login path without its limits)`;
 
 const positive = (name: string, value: string | undefined, fallback: number): number => {
   if (value === undefined) return fallback;

@@ -20,6 +20,7 @@ const COMPARED = [
   ['list-small', 'list-big', 'floor-list-big', 'list-big-b'],
   ['create', 'floor-create'],
   ['patch', 'floor-patch'],
+  ['login', 'login-b'],
 ];
 
 const compareLabel = (env: Readonly<Record<string, string>> | undefined) =>

@@ -33,7 +33,7 @@ export interface ScenarioInput {
   readonly users: number;
   readonly connections: number;
   readonly loginConnections: number;
-  /** The settings of a second API (`--compare-env`): its list runs beside the first's. */
+  /** The settings of a second API (`--compare-env`): its list and logins run beside the first's. */
   readonly compare?: string | undefined;
 }
 
@@ -133,7 +133,15 @@ export function scenarios({
     { ...api('floor-create', 'the floor, same insert', [{ ...create, headers: floorJson }]), target: 'floor' },
     api('patch', 'PATCH /todos/{random id}', [patch]),
     { ...api('floor-patch', 'the floor, same update', [{ ...patch, headers: floorJson }]), target: 'floor' },
-    api('login', 'POST /auth/token, bcrypt cost 12', [login], loginConnections),
+    api('login', 'POST /auth/token, bcrypt cost 12, default login limits', [login], loginConnections),
+    ...(compare
+      ? [
+          {
+            ...api('login-b', `the same logins on an API with ${compare}`, [login], loginConnections),
+            target: 'api-b' as const,
+          },
+        ]
+      : []),
     api('mixed', '70 % list, 10 % search, 10 % create, 10 % patch', [mixed]),
   ];
 }

@@ -51,7 +51,6 @@ export function serverEnvironment(databaseUrl: string, poolMax: number) {
     SECRET_KEY: secretKey,
     HOST: '127.0.0.1',
     BCRYPT_ROUNDS: String(BCRYPT_ROUNDS),
-    LOGIN_RATE_LIMIT: '0',
     DB_POOL_MAX: String(poolMax),
   };
   return { env, secretKey };

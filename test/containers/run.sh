@@ -8,7 +8,7 @@
 # Environment:
 #   EXTRA_CA_CERTS   PEM of extra CAs for a TLS-intercepting network (build arg);
 #                    defaults to /usr/local/share/ca-certificates/*.crt if any.
-#   CONTAINER_TESTS  space-separated check numbers to run (default: all, 1-10).
+#   CONTAINER_TESTS  space-separated check numbers to run (default: all, 1-11).
 #   KEEP_LOGS=1      keep the per-check logs directory.
 set -uo pipefail
 
@@ -23,10 +23,11 @@ PG=$RUN_ID-pg
 PG_PASSWORD=test-only-$RUN_ID
 PROD_PROJECT=${RUN_ID}prod
 DEV_PROJECT=${RUN_ID}dev
+DBPORT_PROJECT=${RUN_ID}dbport
 # A strong key for runs that pretend to be production; generated, never stored.
 STRONG_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 DEV_COMPOSE=(-f .devcontainer/compose.project.yml -f docker-compose.yml -f .devcontainer/docker-compose.dev.yml)
-SELECTED=" ${CONTAINER_TESTS:-1 2 3 4 5 6 7 8 9 10} "
+SELECTED=" ${CONTAINER_TESTS:-1 2 3 4 5 6 7 8 9 10 11} "
 MIGRATION_COUNT=$(find migrations -maxdepth 1 -name '*.ts' ! -name '*.d.ts' | wc -l)
 
 # Compose v2 where it exists (GitHub runners, Docker Desktop), else v1.29.
@@ -56,12 +57,14 @@ cleanup() {
     xargs -r docker inspect -f '{{.Config.Image}}' | grep '^vsc-' | sort -u)
   docker-compose -p "$PROD_PROJECT" down -v --rmi local --remove-orphans >/dev/null 2>&1
   docker-compose -p "$DEV_PROJECT" "${DEV_COMPOSE[@]}" down -v --rmi local --remove-orphans >/dev/null 2>&1
+  docker-compose -p "$DBPORT_PROJECT" -f docker-compose.yml -f docker-compose.db-port.yml down -v --remove-orphans >/dev/null 2>&1
   # Whatever a half-finished step left behind, found by name or Compose label.
   local ids
   ids=$(
     docker ps -aq --filter "name=^$RUN_ID"
     docker ps -aq --filter "label=com.docker.compose.project=$PROD_PROJECT"
     docker ps -aq --filter "label=com.docker.compose.project=$DEV_PROJECT"
+    docker ps -aq --filter "label=com.docker.compose.project=$DBPORT_PROJECT"
     docker ps -aq --filter "label=fast-zero.test-run=$RUN_ID"
   )
   # -v: postgres:18 declares a VOLUME, anonymous unless named.
@@ -484,6 +487,40 @@ check_devcontainer() {
   unset COMPOSE_PROJECT_NAME
 }
 
+# 11: the course's setup, PostgreSQL in Docker and the API on the host, through
+# docker-compose.db-port.yml and the DATABASE_URL docs/containers.md gives.
+check_db_port() {
+  local db_port api_port url i ready=no
+  db_port=$(free_port)
+  api_port=$(free_port)
+  DB_PORT=$db_port docker-compose -p "$DBPORT_PROJECT" -f docker-compose.yml -f docker-compose.db-port.yml up -d db
+  local db
+  db=$(docker ps -q --filter "label=com.docker.compose.project=$DBPORT_PROJECT" --filter label=com.docker.compose.service=db)
+  [ "$(docker port "$db" 5432/tcp)" = "127.0.0.1:$db_port" ] || die "db is not published on 127.0.0.1:$db_port only: $(docker port "$db")"
+  ok "docker-compose -f docker-compose.yml -f docker-compose.db-port.yml up -d db publishes 127.0.0.1:$db_port (DB_PORT)"
+  url="postgres://app:dev-only-insecure-db-password@localhost:$db_port/fast_zero"
+  env -i PATH="$PATH" HOME="$HOME" DATABASE_URL="$url" PORT="$api_port" HOST=127.0.0.1 DB_WAIT_SECONDS=60 \
+    LOG_FORMAT=json node --import tsx src/server.ts >"$LOGS/db-port-api.log" 2>&1 &
+  local api=$!
+  for ((i = 0; i < 120; i++)); do
+    if curl -fsS -m 2 "http://127.0.0.1:$api_port/health/ready" >/dev/null 2>&1; then
+      ready=yes
+      break
+    fi
+    kill -0 "$api" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -TERM "$api" 2>/dev/null
+  wait "$api"
+  [ "$ready" = yes ] || {
+    cat "$LOGS/db-port-api.log"
+    die "the API on the host did not become ready against the published db"
+  }
+  grep -q '"msg":"migrations applied"' "$LOGS/db-port-api.log" || die "the API on the host did not migrate the db service"
+  ok "the API on the host (DATABASE_URL=...@localhost:$db_port/fast_zero) migrated the db service and answered /health/ready"
+  docker-compose -p "$DBPORT_PROJECT" -f docker-compose.yml -f docker-compose.db-port.yml down -v
+}
+
 say "container tests, run $RUN_ID (compose $(docker-compose version --short 2>/dev/null), $(devcontainer --version 2>/dev/null | sed 's/^/devcontainer CLI /'))"
 run_check 1 "production image: non-root, no .env/TS sources/devDependencies, no secrets in history" check_image
 run_check 2 "compose stack: up --build, user/login/todo over HTTP, survives restart and down/up" check_compose
@@ -495,3 +532,4 @@ run_check 7 "4 replicas at once on an empty database: all ready, migrations once
 run_check 8 "dev image (.ts) and prod image (.js) migrate the same database in turn" check_cross_migrations
 run_check 9 "dev container: devcontainer up, exec npm test, dev database untouched" check_devcontainer
 run_check 10 "dev image entrypoint never stops the dev container" check_dev_entrypoint
+run_check 11 "PostgreSQL in Docker, the API on the host: docker-compose.db-port.yml" check_db_port

@@ -18,6 +18,7 @@ import {
   productionImage,
   requiredInProduction,
   servedOpenApi,
+  unknownSettings,
 } from '../helpers/deploy-facts.js';
 
 const test = anyTest as TestFn<{ database: TestDatabase }>;
@@ -83,6 +84,7 @@ test('fly.toml: secrets are not in [env]; every variable loadConfig requires is 
     const named = instructions.some((line) => line.includes(`${name}=`)) || (name === 'DATABASE_URL' && attachSets);
     t.true(named, `${name} is required in production but fly.toml does not say how to set it`);
   }
+  t.deepEqual(unknownSettings(config.env), [], 'variables the server does not read');
   // With the secrets supplied, the rest of [env] loads.
   t.notThrows(() =>
     configFrom({ ...(config.env as Record<string, string>), ...placeholdersFor(requiredInProduction()) }),

@@ -18,6 +18,7 @@ import {
   productionImage,
   requiredInProduction,
   servedOpenApi,
+  unknownSettings,
 } from '../helpers/deploy-facts.js';
 
 const ROOT = 'deploy/kubernetes';
@@ -179,6 +180,7 @@ for (const overlay of OVERLAYS) {
       t.truthy(file, `${name}_FILE is not set`);
       t.truthy(file && secretBehind(pod, container, file), `${file} is not a key of a mounted Secret`);
     }
+    t.deepEqual(unknownSettings(env), [], 'variables the server does not read');
     // The whole configuration loads: no other key is missing or malformed.
     const image = await productionImage();
     t.notThrows(() => configFrom({ ...image.env, ...env }));

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import knex from 'knex';
 import { createApp } from '../../src/app.js';
-import { ConfigError, loadConfig, readFileSettings, type Config } from '../../src/config.js';
+import { ConfigError, FILE_SETTINGS, SETTINGS, loadConfig, readFileSettings, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { testConfig } from './app.js';
 
@@ -60,6 +60,18 @@ export function requiredInProduction(): string[] {
   }
   throw new Error('loadConfig accepted an empty production environment');
 }
+
+/**
+ * Every variable the server reads: src/config.ts's settings and the _FILE
+ * forms of its secrets. zod drops any other key silently, so a misspelt name
+ * in a manifest would otherwise go unnoticed.
+ */
+export const knownSettings = (): ReadonlySet<string> =>
+  new Set([...Object.keys(SETTINGS.shape), ...FILE_SETTINGS.map((name) => `${name}_FILE`)]);
+
+/** The names in `env` that the server does not read. */
+export const unknownSettings = (env: Record<string, unknown>): string[] =>
+  Object.keys(env).filter((name) => !knownSettings().has(name));
 
 /** Valid stand-ins for the secrets a manifest leaves to files or the platform. */
 export const PLACEHOLDER_SECRETS: Readonly<Record<string, string>> = {
