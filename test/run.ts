@@ -62,7 +62,9 @@ async function main(): Promise<number> {
   const adminUrl = withDatabase(database.url, 'postgres');
   const buildDir = path.resolve('node_modules/.cache/fast-zero-test', runId);
   try {
-    const serverEntry = await buildServer(buildDir);
+    // Under --watch the sources change during the run: spawned servers then run them through tsx.
+    const watching = process.argv.slice(2).some((arg) => arg === '--watch' || arg === '-w');
+    const serverEntry = watching ? undefined : await buildServer(buildDir);
     if (interrupted) return INTERRUPTED_EXIT[interrupted];
     // A template with open sessions cannot be copied.
     await database.db.destroy();
