@@ -15,11 +15,11 @@ RUN if ! command -v psql >/dev/null; then \
 # PEM text of extra CAs for networks that intercept TLS (corporate proxies,
 # sandboxed CI); empty everywhere else. A CA certificate is public, not a
 # secret. The dev image keeps it so npm, git and node work inside it too.
+# docker/extra-ca.sh writes it out without printing it.
 ARG EXTRA_CA_CERTS=""
-RUN if [ -n "$EXTRA_CA_CERTS" ]; then \
-      printf '%s\n' "$EXTRA_CA_CERTS" >/usr/local/share/ca-certificates/extra-ca.crt \
-      && update-ca-certificates >/dev/null; \
-    fi
+RUN --mount=type=bind,source=docker/extra-ca.sh,target=/tmp/extra-ca.sh \
+    sh /tmp/extra-ca.sh /usr/local/share/ca-certificates/extra-ca.crt \
+    && update-ca-certificates >/dev/null
 # Node's own CA store plus the system's (which has any EXTRA_CA_CERTS).
 ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
@@ -50,9 +50,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # PEM text of extra CAs for networks that intercept TLS (corporate proxies,
 # sandboxed CI); empty everywhere else. A CA certificate is public, not a secret.
+# docker/extra-ca.sh writes it out without printing it.
 ARG EXTRA_CA_CERTS=""
 RUN --mount=type=cache,target=/root/.npm \
-    if [ -n "$EXTRA_CA_CERTS" ]; then printf '%s\n' "$EXTRA_CA_CERTS" >/tmp/extra-ca.pem; export NODE_EXTRA_CA_CERTS=/tmp/extra-ca.pem; fi \
+    --mount=type=bind,source=docker/extra-ca.sh,target=/tmp/extra-ca.sh \
+    sh /tmp/extra-ca.sh /tmp/extra-ca.pem \
+    && if [ -s /tmp/extra-ca.pem ]; then export NODE_EXTRA_CA_CERTS=/tmp/extra-ca.pem; fi \
     && npm ci --no-audit --no-fund \
     && rm -f /tmp/extra-ca.pem
 COPY tsconfig.json tsconfig.build.json ./
@@ -67,9 +70,12 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 # PEM text of extra CAs for networks that intercept TLS (corporate proxies,
 # sandboxed CI); empty everywhere else. A CA certificate is public, not a secret.
+# docker/extra-ca.sh writes it out without printing it.
 ARG EXTRA_CA_CERTS=""
 RUN --mount=type=cache,target=/root/.npm \
-    if [ -n "$EXTRA_CA_CERTS" ]; then printf '%s\n' "$EXTRA_CA_CERTS" >/tmp/extra-ca.pem; export NODE_EXTRA_CA_CERTS=/tmp/extra-ca.pem; fi \
+    --mount=type=bind,source=docker/extra-ca.sh,target=/tmp/extra-ca.sh \
+    sh /tmp/extra-ca.sh /tmp/extra-ca.pem \
+    && if [ -s /tmp/extra-ca.pem ]; then export NODE_EXTRA_CA_CERTS=/tmp/extra-ca.pem; fi \
     && npm ci --omit=dev --no-audit --no-fund \
     && rm -f /tmp/extra-ca.pem
 

@@ -2,14 +2,15 @@ import cors from '@koa/cors';
 import { bodyParser } from '@koa/bodyparser';
 import type { Knex } from 'knex';
 import Koa from 'koa';
-import helmet from 'koa-helmet';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { docs } from './http/docs.js';
 import { errorBoundary } from './http/error-boundary.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
+import { multipartFields } from './http/multipart.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import { buildRouter } from './http/router.js';
+import { securityHeaders } from './http/security-headers.js';
 import { loginProtection } from './middleware/login-protection.js';
 import { requestContext } from './middleware/request-context.js';
 import { signupThrottle } from './middleware/signup-throttle.js';
@@ -51,11 +52,18 @@ export function createApp({
     loginProtection: login,
     signupThrottle: signupThrottle(db, config.signupRateLimit, limiterOptions),
   });
-  const parseBody = bodyParser({
+  // multipart/form-data first: the JSON/urlencoded parser then leaves a parsed body alone.
+  const parseMultipart = multipartFields({ limitBytes: config.bodyLimitKb * 1024 });
+  const parseOthers = bodyParser({
     enableTypes: ['json', 'form'],
     jsonLimit: `${config.bodyLimitKb}kb`,
     formLimit: `${config.bodyLimitKb}kb`,
   });
+  const parseBody: Koa.Middleware = async (ctx, next) => {
+    await parseMultipart(ctx, async () => {
+      await parseOthers(ctx, next);
+    });
+  };
   const router = buildRouter(routes, { security, parseBody });
 
   // Behind TRUST_PROXY proxies, ctx.ip is the client the outermost of them saw; with 0 the header is ignored.
@@ -69,8 +77,7 @@ export function createApp({
 
   app.use(requestContext(logger));
   app.use(errorBoundary());
-  // Swagger UI needs inline styles and data: images; its scripts are same-origin files.
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'] } } }));
+  app.use(securityHeaders());
   if (config.corsOrigins.length > 0) {
     const allowed = new Set(config.corsOrigins);
     app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));

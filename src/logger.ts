@@ -15,6 +15,17 @@ const REDACT = [
   '*.token',
 ];
 
+/**
+ * pino-pretty's settings for development: one line per entry. The access
+ * line's message already says method, path, status and duration, so those
+ * fields (and the request id) are not repeated after it.
+ */
+export const PRETTY_OPTIONS = {
+  translateTime: 'SYS:HH:MM:ss',
+  singleLine: true,
+  ignore: 'pid,hostname,service,requestId,method,path,status,durationMs',
+} as const;
+
 /** JSON lines in production, pino-pretty in development (a dev dependency, so never in the image). */
 export function createLogger(
   options: { level: string; format: 'json' | 'pretty' },
@@ -29,7 +40,7 @@ export function createLogger(
   if (options.format === 'pretty') {
     return pino({
       ...base,
-      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' } },
+      transport: { target: 'pino-pretty', options: PRETTY_OPTIONS },
     });
   }
   return pino(base);

@@ -1,5 +1,8 @@
 import anyTest, { type TestFn } from 'ava';
-import { useTestApp, type TestApp } from './helpers/app.js';
+import { Writable } from 'node:stream';
+import pinoPretty from 'pino-pretty';
+import { createLogger, PRETTY_OPTIONS } from '../src/logger.js';
+import { startTestApp, useTestApp, type TestApp } from './helpers/app.js';
 
 const test = anyTest as TestFn<{ app: TestApp }>;
 useTestApp(test);
@@ -78,4 +81,43 @@ test('security headers are set and X-Powered-By is absent', async (t) => {
 test('CORS is closed by default: no Access-Control-Allow-Origin', async (t) => {
   const response = await t.context.app.client.get('/', { headers: { origin: 'https://evil.example' } });
   t.is(response.headers.get('access-control-allow-origin'), null);
+});
+
+test('passing health probes are logged at debug, every other request at info', async (t) => {
+  const entries: { level: number; path?: string; status?: number }[] = [];
+  const logger = createLogger(
+    { level: 'info', format: 'json' },
+    { write: (line: string) => entries.push(JSON.parse(line)) },
+  );
+  const app = await startTestApp({ database: t.context.app.database, logger });
+  t.teardown(() => app.close());
+  for (const path of ['/health/live', '/health/ready', '/']) t.is((await app.client.get(path)).status, 200);
+  t.deepEqual(
+    entries.filter((entry) => entry.status).map((entry) => entry.path),
+    ['/'],
+  );
+  logger.level = 'debug';
+  await app.client.get('/health/live');
+  t.like(entries.at(-1), { level: 20, path: '/health/live', status: 200 });
+});
+
+test('the development log (pino-pretty) writes one line per request', async (t) => {
+  let output = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      output += chunk.toString();
+      done();
+    },
+  });
+  const pretty = pinoPretty({ ...PRETTY_OPTIONS, colorize: false, sync: true, destination: sink });
+  const logger = createLogger({ level: 'info', format: 'pretty' }, pretty);
+  const app = await startTestApp({ database: t.context.app.database, logger });
+  t.teardown(() => app.close());
+  await app.client.get('/', { headers: { 'x-request-id': 'pretty-1' } });
+  await app.client.get('/nope');
+  await app.client.post('/users/', { json: { username: 'x' } });
+  const lines = output.trimEnd().split('\n');
+  t.is(lines.length, 3, output);
+  t.regex(lines[0] ?? '', /^\[\d\d:\d\d:\d\d\] INFO: GET \/ 200 [\d.]+ms$/);
+  t.regex(lines[2] ?? '', /INFO: POST \/users\/ 422 [\d.]+ms$/);
 });

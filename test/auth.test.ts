@@ -1,5 +1,7 @@
 import anyTest, { type TestFn } from 'ava';
 import jwt from 'jsonwebtoken';
+import net from 'node:net';
+import { createLogger } from '../src/logger.js';
 import { User } from '../src/models/user.js';
 import { startTestApp, TEST_SECRET, useTestApp, type TestApp } from './helpers/app.js';
 import { createUser } from './helpers/factories.js';
@@ -56,6 +58,96 @@ test('POST /auth/token with missing fields → 422 at body.username and body.pas
       ['body', 'username'],
       ['body', 'password'],
     ],
+  );
+});
+
+test('POST /auth/token as multipart/form-data (curl -F) → 200, as OAuth2PasswordRequestForm accepts', async (t) => {
+  const user = await createUser(t.context.app);
+  const response = await t.context.app.client.post('/auth/token', {
+    multipart: { username: user.email, password: user.password },
+  });
+  t.is(response.status, 200);
+  t.is(response.body.token_type, 'bearer');
+  const wrong = await t.context.app.client.post('/auth/token', {
+    multipart: { username: user.email, password: 'wrong' },
+  });
+  t.is(wrong.status, 401);
+});
+
+test('POST /auth/token with a JSON body → 422 Field required at body, as FastAPI answers', async (t) => {
+  const user = await createUser(t.context.app);
+  const response = await t.context.app.client.post('/auth/token', {
+    json: { username: user.email, password: user.password },
+  });
+  t.is(response.status, 422);
+  t.like(response.body.detail[0], { loc: ['body'], type: 'missing' });
+});
+
+test('a multipart body over BODY_LIMIT_KB → 413, with or without Content-Length', async (t) => {
+  const big = { username: 'a@example.com', password: 'x'.repeat(70 * 1024) };
+  const sized = await t.context.app.client.post('/auth/token', { multipart: big });
+  t.is(sized.status, 413);
+  t.deepEqual(sized.body, { detail: 'Request body too large' });
+
+  const boundary = 'fz-boundary';
+  const part = `--${boundary}\r\nContent-Disposition: form-data; name="password"\r\n\r\n${'x'.repeat(1024)}\r\n`;
+  let sent = 0;
+  const chunked = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      // 70 KiB in parts of 1 KiB, then the closing boundary: no Content-Length anywhere.
+      if (sent++ < 70) controller.enqueue(new TextEncoder().encode(part));
+      else {
+        controller.enqueue(new TextEncoder().encode(`--${boundary}--\r\n`));
+        controller.close();
+      }
+    },
+  });
+  const streamed = await t.context.app.client.post('/auth/token', {
+    raw: chunked,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  });
+  t.is(streamed.status, 413);
+});
+
+test('a multipart body that cannot be parsed → 400, never a 500', async (t) => {
+  const noBoundary = await t.context.app.client.post('/auth/token', {
+    raw: 'username=a',
+    headers: { 'content-type': 'multipart/form-data' },
+  });
+  t.is(noBoundary.status, 400);
+  t.deepEqual(noBoundary.body, { detail: 'There was an error parsing the body' });
+  const truncated = await t.context.app.client.post('/auth/token', {
+    raw: '--b\r\nContent-Disposition: form-data; name="username"\r\n\r\na@exa',
+    headers: { 'content-type': 'multipart/form-data; boundary=b' },
+  });
+  t.is(truncated.status, 400);
+});
+
+test('a client that hangs up in the middle of a multipart body does not leave its request pending', async (t) => {
+  const lines: { path?: string; status?: number }[] = [];
+  const logger = createLogger(
+    { level: 'info', format: 'json' },
+    { write: (line: string) => lines.push(JSON.parse(line)) },
+  );
+  const own = await startTestApp({ database: t.context.app.database, logger });
+  t.teardown(() => own.close());
+  const { hostname, port } = new URL(own.client.baseUrl);
+  const socket = net.connect(Number(port), hostname);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(
+    'POST /auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n' +
+      'Content-Length: 1000\r\n\r\n--b\r\nContent-Disposition: form-data; name="username"\r\n\r\na@',
+  );
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  socket.destroy();
+  // The access line is written when the request's middleware chain has finished.
+  for (let i = 0; i < 50 && !lines.some((line) => line.path === '/auth/token' && line.status); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.like(
+    lines.find((line) => line.path === '/auth/token' && line.status),
+    { status: 400 },
+    JSON.stringify(lines),
   );
 });
 

@@ -68,3 +68,26 @@ test('an unexpected error → 500 {"detail":"Internal Server Error"}, logged wit
     .find((l) => l.msg === 'request failed');
   t.regex(logged?.err?.stack ?? '', /relation "todos" does not exist/);
 });
+
+test('plain HTTP → no HSTS and no upgrade-insecure-requests, so /docs loads its assets over http', async (t) => {
+  const app = await startTestApp({ database: await database });
+  t.teardown(() => app.close());
+  // Without TRUST_PROXY the header is the client's claim, never believed.
+  const response = await app.client.get('/docs', { headers: { 'x-forwarded-proto': 'https' } });
+  t.is(response.status, 200);
+  t.is(response.headers.get('strict-transport-security'), null);
+  const csp = response.headers.get('content-security-policy') ?? '';
+  t.regex(csp, /default-src 'self'/);
+  t.notRegex(csp, /upgrade-insecure-requests/);
+});
+
+test('X-Forwarded-Proto: https from the proxy TRUST_PROXY=1 trusts → HSTS and upgrade-insecure-requests', async (t) => {
+  const app = await startTestApp({ database: await database, env: { TRUST_PROXY: '1' } });
+  t.teardown(() => app.close());
+  const secure = await app.client.get('/docs', { headers: { 'x-forwarded-proto': 'https' } });
+  t.regex(secure.headers.get('strict-transport-security') ?? '', /max-age=\d+/);
+  t.regex(secure.headers.get('content-security-policy') ?? '', /upgrade-insecure-requests/);
+  const plain = await app.client.get('/docs', { headers: { 'x-forwarded-proto': 'http' } });
+  t.is(plain.headers.get('strict-transport-security'), null);
+  t.notRegex(plain.headers.get('content-security-policy') ?? '', /upgrade-insecure-requests/);
+});

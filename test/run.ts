@@ -5,9 +5,11 @@
  * this run creates is named fz_test_<run id>_…, and only those are dropped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../src/db/open.js';
+import { buildServer } from './helpers/server-build.js';
 import { ENV, TEST_DB_PREFIX, withAdmin, withDatabase } from './helpers/test-cluster.js';
 
 const log = (message: string) => process.stderr.write(`test: ${message}\n`);
@@ -58,13 +60,23 @@ async function main(): Promise<number> {
   });
   if (!given) log('started a throwaway embedded PostgreSQL');
   const adminUrl = withDatabase(database.url, 'postgres');
+  const buildDir = path.resolve('node_modules/.cache/fast-zero-test', runId);
   try {
+    // Under --watch the sources change during the run: spawned servers then run them through tsx.
+    const watching = process.argv.slice(2).some((arg) => arg === '--watch' || arg === '-w');
+    const serverEntry = watching ? undefined : await buildServer(buildDir);
     if (interrupted) return INTERRUPTED_EXIT[interrupted];
     // A template with open sessions cannot be copied.
     await database.db.destroy();
     ava = spawn(process.execPath, [path.resolve('node_modules/ava/entrypoints/cli.mjs'), ...process.argv.slice(2)], {
       stdio: 'inherit',
-      env: { ...process.env, [ENV.adminUrl]: adminUrl, [ENV.template]: template, [ENV.runId]: runId },
+      env: {
+        ...process.env,
+        [ENV.adminUrl]: adminUrl,
+        [ENV.template]: template,
+        [ENV.runId]: runId,
+        [ENV.serverEntry]: serverEntry,
+      },
     });
     const child = ava;
     const code = await new Promise<number>((resolve) =>
@@ -72,6 +84,7 @@ async function main(): Promise<number> {
     );
     return interrupted ? INTERRUPTED_EXIT[interrupted] : code;
   } finally {
+    await rm(buildDir, { recursive: true, force: true });
     // A throwaway cluster goes as a whole; on a given server only this run's databases are dropped.
     if (given) {
       await dropRunDatabases(adminUrl, runPrefix).catch((error: unknown) => log(`cleanup failed: ${String(error)}`));

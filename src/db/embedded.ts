@@ -165,6 +165,8 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     password,
     persistent: options.persistent,
     createPostgresUser: process.getuid?.() === 0,
+    // initdb fsyncs every file it writes by default: seconds of waiting on a busy disk.
+    initdbFlags: options.fast ? ['--no-sync'] : [],
     postgresFlags: [
       '-c',
       'listen_addresses=127.0.0.1',

@@ -38,6 +38,8 @@ const INIT = `window.ui = SwaggerUIBundle({
   persistAuthorization: true,
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
   layout: 'StandaloneLayout',
+  // Off: at any address but localhost Swagger UI would send the document's URL to validator.swagger.io.
+  validatorUrl: null,
 });
 `;
 

@@ -74,7 +74,10 @@ function response(definition: Route, status: number): ResponseConfig {
 
 /** The route's entry for the OpenAPI registry. */
 function openApiOperation(definition: Route): RouteConfig {
-  const mediaType = definition.body?.type === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
+  const mediaTypes =
+    definition.body?.type === 'form'
+      ? ['application/x-www-form-urlencoded', 'multipart/form-data']
+      : ['application/json'];
   return {
     method: definition.method,
     path: definition.path,
@@ -87,7 +90,12 @@ function openApiOperation(definition: Route): RouteConfig {
       ...(definition.params ? { params: definition.params as unknown as AnyObject as never } : {}),
       ...(definition.query ? { query: definition.query as unknown as AnyObject as never } : {}),
       ...(definition.body
-        ? { body: { required: true, content: { [mediaType]: { schema: definition.body.schema } } } }
+        ? {
+            body: {
+              required: true,
+              content: Object.fromEntries(mediaTypes.map((type) => [type, { schema: definition.body?.schema }])),
+            },
+          }
         : {}),
     },
     responses: Object.fromEntries(statusesOf(definition).map((status) => [status, response(definition, status)])),

@@ -14,11 +14,12 @@ function parse<T>(location: Location, schema: z.ZodType<T> | undefined, input: u
 
 /**
  * The parsed body only when it came in the media type the route declares: a
- * form posted to a JSON route is a missing body (422), as in FastAPI.
+ * form posted to a JSON route is a missing body (422), as in FastAPI. A form
+ * route takes both form encodings, urlencoded and multipart, as Form() does.
  */
 function bodyOfExpectedType(definition: Route, ctx: ParameterizedContext): unknown {
   if (!definition.body) return undefined;
-  const expected = definition.body.type === 'json' ? 'json' : 'urlencoded';
+  const expected = definition.body.type === 'json' ? ['json'] : ['urlencoded', 'multipart'];
   return ctx.request.is(expected) ? ctx.request.body : undefined;
 }
 

@@ -32,9 +32,11 @@ export interface RequestOptions {
   readonly token?: string;
   readonly json?: unknown;
   readonly form?: Record<string, string>;
+  /** multipart/form-data, as `curl -F` sends it. */
+  readonly multipart?: Record<string, string>;
   readonly headers?: Record<string, string>;
-  /** Sent as is, with the given headers. */
-  readonly raw?: string | Buffer;
+  /** Sent as is, with the given headers; a stream goes out chunked, with no Content-Length. */
+  readonly raw?: string | Buffer | ReadableStream<Uint8Array>;
 }
 
 /** A fetch client bound to a running test server. */
@@ -44,15 +46,19 @@ export class Client {
   async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<Response<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    let body: string | Buffer | undefined = options.raw;
+    let body: string | Buffer | ReadableStream<Uint8Array> | FormData | undefined = options.raw;
     if (options.json !== undefined) {
       headers['content-type'] ??= 'application/json';
       body = JSON.stringify(options.json);
     } else if (options.form) {
       headers['content-type'] ??= 'application/x-www-form-urlencoded';
       body = new URLSearchParams(options.form).toString();
+    } else if (options.multipart) {
+      body = new FormData();
+      for (const [name, value] of Object.entries(options.multipart)) body.append(name, value);
     }
-    const response = await fetch(this.baseUrl + path, { method, headers, body, redirect: 'manual' });
+    const duplex = body instanceof ReadableStream ? { duplex: 'half' as const } : {};
+    const response = await fetch(this.baseUrl + path, { method, headers, body, redirect: 'manual', ...duplex });
     const text = await response.text();
     let parsed: unknown = text;
     try {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { TEST_SECRET } from './app.js';
+import { ENV } from './test-cluster.js';
 
 export interface ServerProcess {
   readonly child: ChildProcess;
@@ -18,11 +19,14 @@ export interface ServerProcess {
 export const TSX_LOADER = import.meta.resolve('tsx');
 
 /**
- * `src/server.ts` as a real child process, logging JSON, on a free port. `cwd`
- * (default: the repository) is where it reads `.env` and keeps `.data/`.
+ * The server as a real child process, logging JSON, on a free port: this run's
+ * transpiled build (test/run.ts), or `src/server.ts` under tsx. `cwd` (default:
+ * the repository) is where it reads `.env` and keeps `.data/`.
  */
 export function spawnServer(env: NodeJS.ProcessEnv, { cwd }: { cwd?: string } = {}): ServerProcess {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, path.resolve('src/server.ts')], {
+  const compiled = process.env[ENV.serverEntry];
+  const args = compiled ? [compiled] : ['--import', TSX_LOADER, path.resolve('src/server.ts')];
+  const child = spawn(process.execPath, args, {
     cwd,
     env: {
       PATH: process.env.PATH,
