@@ -26,6 +26,8 @@ run('in a real browser, /docs authorizes through the OAuth2 form and runs GET /t
     args: [
       '--no-sandbox',
       '--disable-gpu',
+      // Containers get a 64 MB /dev/shm (the dev container included): Chromium then uses /tmp.
+      '--disable-dev-shm-usage',
       '--disable-quic',
       '--no-first-run',
       '--disable-background-networking',
