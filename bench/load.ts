@@ -1,6 +1,17 @@
 import autocannon from 'autocannon';
+import { cpuBetween } from './cpu.js';
 import type { ServerProcess } from './processes.js';
 import type { Scenario } from './scenarios.js';
+
+/** CPU µs per request of the server, of its PostgreSQL backends, and of both; undefined where not measured. */
+export function cpuPerRequest(m: Measurement): { server?: number; backends?: number; total?: number } {
+  if (!m.cpu || m.requests === 0) return {};
+  const perRequest = (ms: number) => (ms * 1000) / m.requests;
+  const server = perRequest(m.cpu.serverMs);
+  if (m.cpu.backendsMs === undefined) return { server };
+  const backends = perRequest(m.cpu.backendsMs);
+  return { server, backends, total: server + backends };
+}
 
 /** One row of the table. */
 export interface Measurement {
@@ -13,8 +24,11 @@ export interface Measurement {
   /** Largest VmRSS seen while the load ran, in bytes. */
   readonly rssMax: number | undefined;
   readonly eventLoopDelayP99Ms: number | undefined;
-  /** The server's own CPU time per request, in ms: steadier than req/s when other tenants take cores. */
-  readonly cpuMsPerRequest: number | undefined;
+  /**
+   * CPU used over the run, in ms, by the server's process tree and by its
+   * PostgreSQL backends: per request, steadier than req/s when other tenants take cores.
+   */
+  readonly cpu: { readonly serverMs: number; readonly backendsMs: number | undefined } | undefined;
 }
 
 const RSS_SAMPLE_MS = 100;
@@ -28,7 +42,7 @@ export async function measure(server: ServerProcess, scenario: Scenario, seconds
     if (rss !== undefined) rssMax = Math.max(rssMax ?? 0, rss);
   };
   await server.resetEventLoopDelay();
-  const cpuBefore = await server.cpuMs();
+  const cpuBefore = await server.cpu();
   const sampler = setInterval(() => void sample(), RSS_SAMPLE_MS);
   let result: autocannon.Result;
   try {
@@ -43,7 +57,7 @@ export async function measure(server: ServerProcess, scenario: Scenario, seconds
     clearInterval(sampler);
   }
   await sample();
-  const cpuAfter = await server.cpuMs();
+  const cpuAfter = await server.cpu();
   const delay = await server.eventLoopDelay();
   return {
     scenario,
@@ -53,10 +67,7 @@ export async function measure(server: ServerProcess, scenario: Scenario, seconds
     requests: result.requests.total,
     rssMax,
     eventLoopDelayP99Ms: delay?.p99,
-    cpuMsPerRequest:
-      cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
-        ? undefined
-        : (cpuAfter - cpuBefore) / result.requests.total,
+    cpu: cpuBefore && cpuAfter ? cpuBetween(cpuBefore, cpuAfter) : undefined,
   };
 }
 
@@ -79,8 +90,13 @@ function combine(parts: readonly Measurement[], seconds: number): Measurement {
     requests,
     rssMax: worst(parts.map((m) => m.rssMax)),
     eventLoopDelayP99Ms: worst(parts.map((m) => m.eventLoopDelayP99Ms)),
-    cpuMsPerRequest: parts.every((m) => m.cpuMsPerRequest !== undefined)
-      ? parts.reduce((sum, m) => sum + m.cpuMsPerRequest! * m.requests, 0) / requests
+    cpu: parts.every((m) => m.cpu !== undefined)
+      ? {
+          serverMs: parts.reduce((sum, m) => sum + m.cpu!.serverMs, 0),
+          backendsMs: parts.every((m) => m.cpu!.backendsMs !== undefined)
+            ? parts.reduce((sum, m) => sum + m.cpu!.backendsMs!, 0)
+            : undefined,
+        }
       : undefined,
   };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { processTreeCpuMs, type CpuSample } from './cpu.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // Inside node_modules, so the compiled files resolve packages as dist/ does, and git ignores them.
@@ -15,8 +16,8 @@ export interface ServerProcess {
   readonly pid: number | undefined;
   /** VmRSS in bytes, or undefined when the process is not ours to read. */
   rss(): Promise<number | undefined>;
-  /** User + system CPU time the process has used so far, in ms. */
-  cpuMs(): Promise<number | undefined>;
+  /** CPU used so far by the server's process tree and its PostgreSQL backends; undefined when not ours to read. */
+  cpu(): Promise<CpuSample | undefined>;
   resetEventLoopDelay(): Promise<void>;
   /** Event-loop delay in ms since the last reset, beyond the probe's timer interval. */
   eventLoopDelay(): Promise<{ p99: number; max: number } | undefined>;
@@ -83,19 +84,6 @@ async function readRss(pid: number): Promise<number | undefined> {
   }
 }
 
-// Linux reports utime and stime in clock ticks, USER_HZ, which is 100 on every mainstream kernel.
-const MS_PER_TICK = 10;
-
-async function readCpuMs(pid: number): Promise<number | undefined> {
-  try {
-    // Fields after the command name, which is in parentheses and may itself hold spaces.
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Starts `node [--import tsx] --import bench/probe.mjs <entry>` with `env`.
  * Node itself is the child (no npm or shell in between), so its pid is the
@@ -105,17 +93,19 @@ async function readCpuMs(pid: number): Promise<number | undefined> {
 export async function startServer(options: {
   entry: string;
   nodeOptions?: readonly string[];
-  probe: string;
+  /** bench/probe.ts, for the event-loop delay; without it eventLoopDelay() gives undefined. */
+  probe?: string;
   tsx: boolean;
   env: Record<string, string>;
   port: number;
   readyPath: string;
+  /** CPU ms so far of each PostgreSQL backend serving this server (bench/cpu.ts). */
+  backends?: () => Promise<ReadonlyMap<number, number> | undefined>;
 }): Promise<ServerProcess> {
   const args = [
     ...(options.nodeOptions ?? []),
     ...(options.tsx ? ['--import', 'tsx'] : []),
-    '--import',
-    options.probe,
+    ...(options.probe ? ['--import', options.probe] : []),
     options.entry,
   ];
   const child = spawn(process.execPath, args, {
@@ -139,11 +129,15 @@ export async function startServer(options: {
     url,
     pid: child.pid,
     rss: () => (child.pid === undefined ? Promise.resolve(undefined) : readRss(child.pid)),
-    cpuMs: () => (child.pid === undefined ? Promise.resolve(undefined) : readCpuMs(child.pid)),
-    resetEventLoopDelay: async () => {
-      await ask(child, 'eld:reset');
+    async cpu() {
+      const serverMs = child.pid === undefined ? undefined : await processTreeCpuMs(child.pid);
+      if (serverMs === undefined) return undefined;
+      return { serverMs, backendsMs: await options.backends?.() };
     },
-    eventLoopDelay: () => ask(child, 'eld:read'),
+    resetEventLoopDelay: async () => {
+      if (options.probe) await ask(child, 'eld:reset');
+    },
+    eventLoopDelay: () => (options.probe ? ask(child, 'eld:read') : Promise.resolve(undefined)),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -158,7 +152,7 @@ export function remoteServer(url: string): ServerProcess {
     url,
     pid: undefined,
     rss: () => Promise.resolve(undefined),
-    cpuMs: () => Promise.resolve(undefined),
+    cpu: () => Promise.resolve(undefined),
     resetEventLoopDelay: async () => {},
     eventLoopDelay: () => Promise.resolve(undefined),
     stop: async () => {},
@@ -183,7 +177,7 @@ export function entries(tsx: boolean): { api: string; floor: string; probe: stri
   const [dir, ext] = tsx ? [ROOT, '.ts'] : [BUILD_DIR, '.js'];
   return {
     api: path.join(dir, 'src', `server${ext}`),
-    floor: path.join(dir, 'bench', `floor${ext}`),
+    floor: path.join(dir, 'bench', `floor-server${ext}`),
     probe: path.join(dir, 'bench', `probe${ext}`),
   };
 }

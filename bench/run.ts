@@ -2,65 +2,42 @@
  * `npm run bench`: a real PostgreSQL, seeded data, the API and the raw floor
  * as child processes, bounded autocannon runs, one table. See bench/README.md.
  */
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
+import { APPLICATION_NAMES, openBackendMonitor } from './cpu.js';
 import { measure, measureAlternating, warmUp, type Measurement } from './load.js';
 import { parseOptions } from './options.js';
-import { migrate, openDatabase } from './postgres.js';
-import { freePort } from '../src/free-port.js';
+import { freePort } from '../src/db/free-port.js';
 import { build, entries, productionNodeFlags, remoteServer, startServer, type ServerProcess } from './processes.js';
 import { formatVerdicts, table, verdicts } from './report.js';
 import { scenarios } from './scenarios.js';
-import { PASSWORD, seed } from './seed.js';
+import { login, openBenchDatabase, prepareData, serverEnvironment } from './setup.js';
 
-// The production default cost, so login figures are what users will see.
-const BCRYPT_ROUNDS = 12;
 const WARM_UP_SECONDS = 3;
 const ALTERNATING_ROUNDS = 3;
-const COMPARED = ['list-small', 'list-big', 'floor-list-big', 'floor-tuned-list-big'];
+// Scenarios whose figures are compared with each other run together in alternating slices.
+const COMPARED = [
+  ['list-small', 'list-big', 'floor-list-big'],
+  ['create', 'floor-create'],
+  ['patch', 'floor-patch'],
+];
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
-
-async function login(url: string, email: string): Promise<string> {
-  const response = await fetch(`${url}/auth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ username: email, password: PASSWORD }),
-  });
-  if (!response.ok) throw new Error(`login as ${email} answered ${response.status}`);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = performance.now();
-  const database = await openDatabase(options.databaseUrl, log);
+  const database = await openBenchDatabase(options.databaseUrl, log);
   const servers: ServerProcess[] = [];
+  let monitor: Awaited<ReturnType<typeof openBackendMonitor>> | undefined;
   try {
-    const applied = await migrate(database.url);
-    log(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
-    const hash = await bcrypt.hash(PASSWORD, BCRYPT_ROUNDS);
-    log(`seeding ${options.todos.toLocaleString('en')} todos for the big user…`);
-    const seeded = await seed(database.url, options, hash);
-    log(`seeded ${seeded.totalTodos.toLocaleString('en')} todos in ${seeded.seconds.toFixed(1)} s`);
-
-    // Shared by the API and the floor, so one token works on both.
-    const secretKey = randomBytes(32).toString('hex');
-    const serverEnv = {
-      ENVIRONMENT: 'production',
-      NODE_ENV: 'production',
-      DATABASE_URL: database.url,
-      SECRET_KEY: secretKey,
-      HOST: '127.0.0.1',
-      BCRYPT_ROUNDS: String(BCRYPT_ROUNDS),
-      LOGIN_RATE_LIMIT: '0',
-      DB_POOL_MAX: String(options.poolMax),
-    };
+    const seeded = await prepareData(database.url, options, log);
+    const { env: serverEnv, secretKey } = serverEnvironment(database.url, options.poolMax);
     if (!options.tsx) {
       log('compiling the API (tsc, as npm run build) into node_modules/.cache/fast-zero-bench…');
       await build();
     }
+    monitor = await openBackendMonitor(database.url);
     const entry = entries(options.tsx);
     const apiNodeFlags = [...(await productionNodeFlags()), ...options.nodeOptions];
     const api = options.url
@@ -73,27 +50,25 @@ async function main(): Promise<void> {
           env: serverEnv,
           port: await freePort(),
           readyPath: '/health/ready',
+          backends: monitor.backendsOf(APPLICATION_NAMES.api),
         });
     servers.push(api);
-    const startFloor = async (tuned: boolean) =>
-      startServer({
-        entry: entry.floor,
-        // Tuned, it runs as the API does; minimal, with node's defaults.
-        ...(tuned ? { nodeOptions: apiNodeFlags } : {}),
-        probe: entry.probe,
-        tsx: options.tsx,
-        env: { ...serverEnv, FLOOR_TUNED: tuned ? '1' : '0' },
-        port: await freePort(),
-        readyPath: '/',
-      });
-    const floor = await startFloor(false);
+    const floor = await startServer({
+      entry: entry.floor,
+      // The same node flags as the API: the ratio compares code, not runtime settings.
+      nodeOptions: apiNodeFlags,
+      probe: entry.probe,
+      tsx: options.tsx,
+      env: { ...serverEnv, APPLICATION_NAME: APPLICATION_NAMES.floor },
+      port: await freePort(),
+      readyPath: '/',
+      backends: monitor.backendsOf(APPLICATION_NAMES.floor),
+    });
     servers.push(floor);
-    const floorTuned = await startFloor(true);
-    servers.push(floorTuned);
     const idleRss = await api.rss();
     log(
       `API at ${api.url} (${options.url ? 'given' : options.tsx ? 'tsx, from src/' : 'compiled'}), ` +
-        `floor at ${floor.url}, tuned floor at ${floorTuned.url}`,
+        `floor at ${floor.url}`,
     );
 
     const big = await login(api.url, seeded.big.email);
@@ -110,24 +85,23 @@ async function main(): Promise<void> {
     const listBig = all.find((s) => s.name === 'list-big')!;
     await warmUp(api, listBig, WARM_UP_SECONDS);
     await warmUp(floor, listBig, WARM_UP_SECONDS);
-    await warmUp(floorTuned, listBig, WARM_UP_SECONDS);
-    const serverFor = { api, floor, 'floor-tuned': floorTuned } as const;
+    const serverFor = { api, floor } as const;
 
     const measurements: Measurement[] = [];
-    // Every figure that is compared with another (the big user's list with the small user's and
-    // with the floors) comes from alternating slices: the same machine minutes and the same
-    // slice starts for all of them.
-    const compared = chosen.filter((s) => COMPARED.includes(s.name));
-    const grouped = compared.length > 1;
+    // Every figure that is compared with another (the big user's list with the small user's, each
+    // endpoint with its floor) comes from alternating slices: the same machine minutes and the
+    // same slice starts for all of them.
+    const groups = COMPARED.map((names) => chosen.filter((s) => names.includes(s.name))).filter((g) => g.length > 1);
     for (const scenario of chosen) {
-      if (grouped && compared.includes(scenario)) {
-        if (scenario !== compared[0]) continue;
+      const group = groups.find((g) => g.includes(scenario));
+      if (group) {
+        if (scenario !== group[0]) continue;
         log(
-          `${compared.map((s) => s.name).join(', ')}: alternating in ${ALTERNATING_ROUNDS} slices each, ` +
+          `${group.map((s) => s.name).join(', ')}: alternating in ${ALTERNATING_ROUNDS} slices each, ` +
             `${options.durationSeconds} s in all for each`,
         );
-        const group = compared.map((s) => ({ server: serverFor[s.target], scenario: s }));
-        measurements.push(...(await measureAlternating(group, options.durationSeconds, ALTERNATING_ROUNDS)));
+        const runs = group.map((s) => ({ server: serverFor[s.target], scenario: s }));
+        measurements.push(...(await measureAlternating(runs, options.durationSeconds, ALTERNATING_ROUNDS)));
         continue;
       }
       log(`${scenario.name}: ${scenario.request}, ${scenario.connections} connections, ${options.durationSeconds} s`);
@@ -152,7 +126,8 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const server of servers) await server.stop();
-    await database.stop();
+    await monitor?.close();
+    await database.close();
   }
 }
 

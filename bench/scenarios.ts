@@ -7,7 +7,7 @@ type Request = autocannon.Request;
 export interface Scenario {
   readonly name: string;
   readonly request: string;
-  readonly target: 'api' | 'floor' | 'floor-tuned';
+  readonly target: 'api' | 'floor';
   readonly connections: number;
   readonly requests: Request[];
 }
@@ -40,6 +40,7 @@ export function scenarios({ seeded, tokens, users, connections, loginConnections
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const big = bearer(tokens.big);
   const json = { ...big, 'content-type': 'application/json' };
+  const floorJson = { ...bearer(tokens.floor), 'content-type': 'application/json' };
   const { firstTodoId, lastTodoId } = seeded.big;
   const pick = random(7);
   const todoId = () => firstTodoId + Math.floor(pick() * (lastTodoId - firstTodoId + 1));
@@ -106,16 +107,10 @@ export function scenarios({ seeded, tokens, users, connections, loginConnections
     ]),
     api('list-big', `GET /todos/?limit=100, user with ${bigLabel}`, [list]),
     {
-      ...api('floor-list-big', `raw node:http + pg, same list, ${bigLabel}`, [
+      ...api('floor-list-big', `the floor (node:http + pg, prepared), same list, ${bigLabel}`, [
         { ...list, headers: bearer(tokens.floor) },
       ]),
       target: 'floor',
-    },
-    {
-      ...api('floor-tuned-list-big', `the floor with the API's timestamp parsing and node flags`, [
-        { ...list, headers: bearer(tokens.floor) },
-      ]),
-      target: 'floor-tuned',
     },
     api('search-title', `GET /todos/?title=${COMMON_TITLE_SEARCH} (~1.9 % of rows), ${bigLabel}`, [search]),
     api('search-description', `GET /todos/?description=${RARE_DESCRIPTION_SEARCH} (rare), ${bigLabel}`, [rare]),
@@ -123,7 +118,9 @@ export function scenarios({ seeded, tokens, users, connections, loginConnections
     api('search-title-1c', `same as search-title, one connection`, [search], 1),
     api('search-description-1c', `same as search-description, one connection`, [rare], 1),
     api('create', 'POST /todos/', [create]),
+    { ...api('floor-create', 'the floor, same insert', [{ ...create, headers: floorJson }]), target: 'floor' },
     api('patch', 'PATCH /todos/{random id}', [patch]),
+    { ...api('floor-patch', 'the floor, same update', [{ ...patch, headers: floorJson }]), target: 'floor' },
     api('login', 'POST /auth/token, bcrypt cost 12', [login], loginConnections),
     api('mixed', '70 % list, 10 % search, 10 % create, 10 % patch', [mixed]),
   ];

@@ -5,13 +5,16 @@ import Koa from 'koa';
 import helmet from 'koa-helmet';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
-import { errorBoundary } from './middleware/error-boundary.js';
-import { loginRateLimit } from './middleware/login-rate-limit.js';
+import { docs } from './http/docs.js';
+import { errorBoundary } from './http/error-boundary.js';
+import { methodNotAllowed } from './http/method-not-allowed.js';
+import { buildOpenApiDocument } from './http/openapi.js';
+import { buildRouter } from './http/router.js';
+import { loginProtection } from './middleware/login-protection.js';
 import { requestContext } from './middleware/request-context.js';
-import { buildOpenApiDocument } from './openapi.js';
-import { docs } from './routes/docs.js';
+import { signupThrottle } from './middleware/signup-throttle.js';
 import type { Lifecycle } from './routes/health.js';
-import { allRoutes, buildRouter } from './routes/index.js';
+import { allRoutes } from './routes/index.js';
 import { createSecurity, type Clock } from './security.js';
 
 export interface AppDeps {
@@ -39,10 +42,24 @@ export function createApp({
     bcryptRounds: config.bcryptRounds,
     clock,
   });
-  const routes = allRoutes({ db, security, lifecycle });
-  const router = buildRouter(routes, security);
+  const limiterOptions = { logger, preparedStatements: config.db.preparedStatements };
+  const login = loginProtection(db, config.loginLimits, limiterOptions);
+  const routes = allRoutes({
+    db,
+    security,
+    lifecycle,
+    loginProtection: login,
+    signupThrottle: signupThrottle(db, config.signupRateLimit, limiterOptions),
+  });
+  const parseBody = bodyParser({
+    enableTypes: ['json', 'form'],
+    jsonLimit: `${config.bodyLimitKb}kb`,
+    formLimit: `${config.bodyLimitKb}kb`,
+  });
+  const router = buildRouter(routes, { security, parseBody });
 
-  const app = new Koa();
+  // Behind TRUST_PROXY proxies, ctx.ip is the client the outermost of them saw; with 0 the header is ignored.
+  const app = new Koa({ proxy: config.trustProxy > 0, maxIpsCount: config.trustProxy });
   app.on('error', (error: unknown, ctx?: Koa.Context) => {
     logger.error(
       { err: error, requestId: ctx?.state.requestId, method: ctx?.method, path: ctx?.path },
@@ -58,17 +75,9 @@ export function createApp({
     const allowed = new Set(config.corsOrigins);
     app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
   }
-  app.use(
-    bodyParser({
-      enableTypes: ['json', 'form'],
-      jsonLimit: `${config.bodyLimitKb}kb`,
-      formLimit: `${config.bodyLimitKb}kb`,
-    }),
-  );
-  app.use(loginRateLimit(config.loginRateLimit, clock));
   app.use(docs(buildOpenApiDocument(routes, version)));
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(methodNotAllowed(router));
 
-  return { app, routes, router, security };
+  return { app, routes, router, security, loginProtection: login };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** Where the app believes it runs; decides how strict the secret checks are. */
@@ -19,55 +20,162 @@ const integer = (name: string, min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `${name} must be ≥ ${min}`).max(max, `${name} must be ≤ ${max}`));
 
-const schema = z.object({
-  ENVIRONMENT: z.enum(ENVIRONMENTS).optional(),
-  NODE_ENV: z.string().optional(),
-  DATABASE_URL: z
+const flag = (name: string) =>
+  z
+    .enum(['0', '1', 'false', 'true', 'no', 'yes', 'off', 'on'], { message: `${name} must be 1 or 0` })
+    .transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
+
+const postgresUrl = (name: string) => z.string().regex(/^postgres(ql)?:\/\//, `${name} must be a postgres:// URL`);
+
+/**
+ * Every variable the app reads, with its one description: `.env.example`,
+ * the README table and docs/deploy.md are checked against these by test/config-docs.test.ts.
+ */
+export const SETTINGS = z.object({
+  ENVIRONMENT: z
+    .enum(ENVIRONMENTS)
+    .optional()
+    .describe(
+      'local | staging | production; production when NODE_ENV=production, else local. Only local accepts a missing or weak SECRET_KEY and a missing DATABASE_URL',
+    ),
+  NODE_ENV: z.string().optional().describe('production in the image; decides the default ENVIRONMENT and log format'),
+  DATABASE_URL: postgresUrl('DATABASE_URL')
+    .optional()
+    .describe('PostgreSQL URL; unset in local, `npm start` runs an embedded PostgreSQL with its data in .data/'),
+  MIGRATIONS_DATABASE_URL: postgresUrl('MIGRATIONS_DATABASE_URL')
+    .optional()
+    .describe(
+      'A direct connection for migrations when DATABASE_URL goes through PgBouncer in transaction mode; defaults to DATABASE_URL',
+    ),
+  SECRET_KEY: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
-    .optional(),
-  SECRET_KEY: z.string().optional(),
-  ACCESS_TOKEN_EXPIRE_MINUTES: integer('ACCESS_TOKEN_EXPIRE_MINUTES', 1, 525_600).default(30),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  PORT: integer('PORT', 0, 65_535).default(8000),
-  BCRYPT_ROUNDS: integer('BCRYPT_ROUNDS', 4, 15).default(12),
-  DB_POOL_MAX: integer('DB_POOL_MAX', 1, 100).default(10),
-  DB_STATEMENT_TIMEOUT_MS: integer('DB_STATEMENT_TIMEOUT_MS', 100, 600_000).default(10_000),
-  DB_ACQUIRE_TIMEOUT_MS: integer('DB_ACQUIRE_TIMEOUT_MS', 100, 600_000).default(5_000),
-  DB_WAIT_SECONDS: integer('DB_WAIT_SECONDS', 0, 3_600).default(30),
-  SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(10_000),
-  BODY_LIMIT_KB: integer('BODY_LIMIT_KB', 1, 10_240).default(64),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
-  LOGIN_RATE_LIMIT: integer('LOGIN_RATE_LIMIT', 0, 100_000).default(10),
-  LOGIN_RATE_WINDOW_SECONDS: integer('LOGIN_RATE_WINDOW_SECONDS', 1, 86_400).default(60),
-  CORS_ORIGINS: z.string().default(''),
+    .optional()
+    .describe('HS256 key for access tokens (openssl rand -hex 32); required outside local'),
+  // `auto` was the entrypoint's name for the default before the server owned migrations.
+  RUN_MIGRATIONS: z
+    .enum(['0', '1', 'false', 'true', 'no', 'yes', 'off', 'on', 'auto'], { message: 'RUN_MIGRATIONS must be 1 or 0' })
+    .transform((value) => !['0', 'false', 'no', 'off'].includes(value))
+    .default(true)
+    .describe(
+      '1 (default): the server applies pending migrations at start-up, under an advisory lock; 0: never (a release job does it)',
+    ),
+  ACCESS_TOKEN_EXPIRE_MINUTES: integer('ACCESS_TOKEN_EXPIRE_MINUTES', 1, 525_600)
+    .default(30)
+    .describe('Lifetime of an access token'),
+  HOST: z.string().min(1).default('0.0.0.0').describe('Address the server listens on'),
+  PORT: integer('PORT', 0, 65_535).default(8000).describe('Port the server listens on'),
+  TRUST_PROXY: integer('TRUST_PROXY', 0, 10)
+    .default(0)
+    .describe('How many reverse proxies in front append to X-Forwarded-For; 0 (default) ignores the header'),
+  BCRYPT_ROUNDS: integer('BCRYPT_ROUNDS', 4, 15).default(12).describe('bcrypt cost; 12 in production, the tests use 4'),
+  DB_POOL_MAX: integer('DB_POOL_MAX', 1, 100)
+    .default(10)
+    .describe('Connections per process; replicas × DB_POOL_MAX must stay below max_connections'),
+  DB_STATEMENT_TIMEOUT_MS: integer('DB_STATEMENT_TIMEOUT_MS', 100, 600_000)
+    .default(10_000)
+    .describe('Longest a request query may run'),
+  DB_ACQUIRE_TIMEOUT_MS: integer('DB_ACQUIRE_TIMEOUT_MS', 100, 600_000)
+    .default(5_000)
+    .describe('How long a request waits for a pool connection before answering 503'),
+  DB_WAIT_SECONDS: integer('DB_WAIT_SECONDS', 0, 3_600)
+    .default(30)
+    .describe('How long start-up waits for PostgreSQL to answer'),
+  DB_PREPARED_STATEMENTS: flag('DB_PREPARED_STATEMENTS')
+    .default(true)
+    .describe('0 behind PgBouncer before 1.21 in transaction mode, which cannot keep named prepared statements'),
+  SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 0, 600_000)
+    .default(10_000)
+    .describe('Grace period for in-flight requests on SIGTERM/SIGINT'),
+  BODY_LIMIT_KB: integer('BODY_LIMIT_KB', 1, 10_240)
+    .default(64)
+    .describe('Largest accepted request body (413 above it)'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('fatal | error | warn | info | debug | trace | silent'),
+  LOG_FORMAT: z
+    .enum(['json', 'pretty'])
+    .optional()
+    .describe('json (default in production) or pretty (default in local)'),
+  LOGIN_RATE_LIMIT: integer('LOGIN_RATE_LIMIT', 0, 100_000)
+    .default(10)
+    .describe(
+      'Consecutive failed logins for one account from one address before that pair is blocked; 0 turns all login limits off',
+    ),
+  LOGIN_BLOCK_SECONDS: integer('LOGIN_BLOCK_SECONDS', 1, 86_400 * 30)
+    .default(900)
+    .describe('How long a blocked (account, address) pair is refused, right password included'),
+  LOGIN_ADDRESS_DAILY_FAILURES: integer('LOGIN_ADDRESS_DAILY_FAILURES', 1, 1_000_000)
+    .default(100)
+    .describe('Failed logins from one address (an IPv6 /64) in a day before the address is blocked for the rest of it'),
+  LOGIN_ACCOUNT_FAILURES: integer('LOGIN_ACCOUNT_FAILURES', 1, 1_000_000)
+    .default(30)
+    .describe(
+      'Failed logins for one account from all addresses within LOGIN_ACCOUNT_WINDOW_SECONDS before a short account lockout',
+    ),
+  LOGIN_ACCOUNT_WINDOW_SECONDS: integer('LOGIN_ACCOUNT_WINDOW_SECONDS', 1, 86_400)
+    .default(600)
+    .describe('Window of LOGIN_ACCOUNT_FAILURES'),
+  LOGIN_ACCOUNT_BLOCK_SECONDS: integer('LOGIN_ACCOUNT_BLOCK_SECONDS', 1, 3_600)
+    .default(60)
+    .describe(
+      'Account lockout after LOGIN_ACCOUNT_FAILURES; never applies from an address that signed in to the account recently',
+    ),
+  LOGIN_KNOWN_ADDRESS_DAYS: integer('LOGIN_KNOWN_ADDRESS_DAYS', 1, 365)
+    .default(30)
+    .describe('How long a successful login makes its address known to the account, exempt from the account lockout'),
+  SIGNUP_RATE_LIMIT: integer('SIGNUP_RATE_LIMIT', 0, 1_000_000)
+    .default(100)
+    .describe('Sign-ups (POST /users/) per address per hour; 0 turns it off'),
+  CORS_ORIGINS: z.string().default('').describe('Comma-separated origins allowed by CORS; empty keeps CORS closed'),
 });
+
+/** Secrets that may come from a file instead (Docker and Kubernetes secrets), as the official images do. */
+export const FILE_SETTINGS = ['SECRET_KEY', 'DATABASE_URL', 'MIGRATIONS_DATABASE_URL'] as const;
 
 export interface Config {
   readonly environment: Environment;
   /** Absent only outside production: the server then starts an embedded PostgreSQL. */
   readonly databaseUrl: string | undefined;
+  /** Where migrations run: MIGRATIONS_DATABASE_URL, else DATABASE_URL. */
+  readonly migrationsDatabaseUrl: string | undefined;
+  readonly runMigrations: boolean;
   readonly secretKey: string;
   /** True when SECRET_KEY was not set and a random one was made for this process only. */
   readonly secretKeyIsEphemeral: boolean;
   readonly accessTokenExpireMinutes: number;
   readonly host: string;
   readonly port: number;
+  /** Proxies in front that append to X-Forwarded-For; 0: the header is ignored. */
+  readonly trustProxy: number;
   readonly bcryptRounds: number;
   readonly db: {
     readonly poolMax: number;
     readonly statementTimeoutMs: number;
     readonly acquireTimeoutMs: number;
     readonly waitSeconds: number;
+    readonly preparedStatements: boolean;
   };
   readonly shutdownTimeoutMs: number;
   readonly bodyLimitKb: number;
   readonly log: { readonly level: string; readonly format: 'json' | 'pretty' };
-  readonly loginRateLimit: { readonly max: number; readonly windowSeconds: number };
+  readonly loginLimits: LoginLimits;
+  /** Sign-ups per address per hour; 0: off. */
+  readonly signupRateLimit: number;
   readonly corsOrigins: readonly string[];
   /** Problems that do not stop a local run but deserve a line in the log. */
   readonly warnings: readonly string[];
+}
+
+/** Brute-force protection of POST /auth/token; `consecutiveFailures` 0 turns it off. */
+export interface LoginLimits {
+  readonly consecutiveFailures: number;
+  readonly blockSeconds: number;
+  readonly addressDailyFailures: number;
+  readonly accountFailures: number;
+  readonly accountWindowSeconds: number;
+  readonly accountBlockSeconds: number;
+  readonly knownAddressDays: number;
 }
 
 /**
@@ -99,7 +207,7 @@ export function loadConfig(
 ): Config {
   // Empty strings come from `FOO=` lines in .env files; they mean "unset".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = schema.safeParse(cleaned);
+  const parsed = SETTINGS.safeParse(cleaned);
   // Every problem is collected before failing, so one start-up names them all.
   const problems = parsed.success
     ? []
@@ -112,6 +220,9 @@ export function loadConfig(
   const local = environment === 'local';
   const warnings: string[] = [];
 
+  if (cleaned.MIGRATIONS_DATABASE_URL && !cleaned.DATABASE_URL) {
+    problems.push('MIGRATIONS_DATABASE_URL: set only together with DATABASE_URL');
+  }
   if (!cleaned.DATABASE_URL && !local) problems.push(`DATABASE_URL: required when ENVIRONMENT is ${environment}`);
 
   let secretKey = cleaned.SECRET_KEY;
@@ -135,22 +246,35 @@ export function loadConfig(
   return Object.freeze({
     environment,
     databaseUrl: raw.DATABASE_URL,
+    migrationsDatabaseUrl: raw.MIGRATIONS_DATABASE_URL ?? raw.DATABASE_URL,
+    runMigrations: raw.RUN_MIGRATIONS,
     secretKey: secretKey as string,
     secretKeyIsEphemeral,
     accessTokenExpireMinutes: raw.ACCESS_TOKEN_EXPIRE_MINUTES,
     host: raw.HOST,
     port: raw.PORT,
+    trustProxy: raw.TRUST_PROXY,
     bcryptRounds: raw.BCRYPT_ROUNDS,
     db: Object.freeze({
       poolMax: raw.DB_POOL_MAX,
       statementTimeoutMs: raw.DB_STATEMENT_TIMEOUT_MS,
       acquireTimeoutMs: raw.DB_ACQUIRE_TIMEOUT_MS,
       waitSeconds: raw.DB_WAIT_SECONDS,
+      preparedStatements: raw.DB_PREPARED_STATEMENTS,
     }),
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     bodyLimitKb: raw.BODY_LIMIT_KB,
     log: Object.freeze({ level: raw.LOG_LEVEL, format: raw.LOG_FORMAT ?? defaultLogFormat(local, raw.NODE_ENV) }),
-    loginRateLimit: Object.freeze({ max: raw.LOGIN_RATE_LIMIT, windowSeconds: raw.LOGIN_RATE_WINDOW_SECONDS }),
+    loginLimits: Object.freeze({
+      consecutiveFailures: raw.LOGIN_RATE_LIMIT,
+      blockSeconds: raw.LOGIN_BLOCK_SECONDS,
+      addressDailyFailures: raw.LOGIN_ADDRESS_DAILY_FAILURES,
+      accountFailures: raw.LOGIN_ACCOUNT_FAILURES,
+      accountWindowSeconds: raw.LOGIN_ACCOUNT_WINDOW_SECONDS,
+      accountBlockSeconds: raw.LOGIN_ACCOUNT_BLOCK_SECONDS,
+      knownAddressDays: raw.LOGIN_KNOWN_ADDRESS_DAYS,
+    }),
+    signupRateLimit: raw.SIGNUP_RATE_LIMIT,
     corsOrigins: Object.freeze(
       raw.CORS_ORIGINS.split(',')
         .map((origin) => origin.trim())
@@ -158,4 +282,34 @@ export function loadConfig(
     ),
     warnings: Object.freeze(warnings),
   });
+}
+
+/**
+ * The environment with each `X_FILE` replaced by `X` read from that file (one
+ * trailing newline dropped), so Docker and Kubernetes secrets never sit in the
+ * environment. Setting both `X` and `X_FILE`, or a file that cannot be read,
+ * is a ConfigError naming the variables.
+ */
+export function readFileSettings(
+  env: NodeJS.ProcessEnv,
+  read: (file: string) => string = (file) => readFileSync(file, 'utf8'),
+): NodeJS.ProcessEnv {
+  const resolved: NodeJS.ProcessEnv = { ...env };
+  const problems: string[] = [];
+  for (const name of FILE_SETTINGS) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    delete resolved[`${name}_FILE`];
+    if (env[name]) {
+      problems.push(`${name} and ${name}_FILE: set one of them, not both`);
+      continue;
+    }
+    try {
+      resolved[name] = read(file).replace(/\r?\n$/, '');
+    } catch (error) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return resolved;
 }

@@ -33,4 +33,9 @@ export const incorrectLogin = () => new HttpError(401, 'Incorrect email or passw
 export const notEnoughPermissions = () => new HttpError(403, 'Not enough permissions');
 export const userNotFound = () => new HttpError(404, 'User not found');
 export const taskNotFound = () => new HttpError(404, 'Task not found.');
-export const serviceUnavailable = () => new HttpError(503, 'Service unavailable');
+// A restarted PostgreSQL or a failed-over replica is usually back within seconds.
+const RETRY_AFTER_SECONDS = '5';
+
+/** A 503; every one carries Retry-After, so clients and proxies back off instead of hammering. */
+export const serviceUnavailable = (detail = 'Service unavailable') =>
+  new HttpError(503, detail, { 'Retry-After': RETRY_AFTER_SECONDS });

@@ -29,7 +29,7 @@ export function createSecurity(settings: TokenSettings & { readonly bcryptRounds
   let dummyHash: Promise<string> | undefined;
   const dummy = () => (dummyHash ??= bcrypt.hash(crypto.randomUUID(), settings.bcryptRounds));
   // Made once: given a string, jsonwebtoken first tries (and fails) to parse it as a PEM key on
-  // every sign and verify, which cost ~18 % of the CPU of an authenticated request (npm run bench).
+  // every sign and verify, a large share of an authenticated request's CPU (bench/RESULTS.md).
   const key = createSecretKey(Buffer.from(settings.secretKey));
 
   return {

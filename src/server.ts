@@ -2,12 +2,9 @@ import http from 'node:http';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
-import { waitForDatabase } from './database-wait.js';
-import { createDb } from './db.js';
-import { resolveDatabase } from './local-postgres.js';
+import { ConfigError, loadConfig, readFileSettings } from './config.js';
+import { openDatabase } from './db/open.js';
 import { createLogger } from './logger.js';
-import { migrateLatest } from './migrator.js';
 import { version } from './version.js';
 
 /**
@@ -18,7 +15,7 @@ async function main(): Promise<void> {
   dotenv.config({ quiet: true });
   let config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(readFileSettings(process.env));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -27,14 +24,22 @@ async function main(): Promise<void> {
   const logger = createLogger(config.log);
   for (const warning of config.warnings) logger.warn(warning);
 
-  const database = await resolveDatabase(config.databaseUrl, path.resolve('.data'), (m) => logger.info(m));
-  await waitForDatabase({ url: database.url, seconds: config.db.waitSeconds, log: (m) => logger.warn(m) });
-  const db = createDb({ url: database.url, ...config.db });
-  const applied = await migrateLatest(db);
-  logger.info(
-    applied.length ? { applied } : {},
-    applied.length ? 'migrations applied' : 'database schema is up to date',
-  );
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    migrationsUrl: config.migrationsDatabaseUrl,
+    embedded: { directory: path.resolve('.data'), database: 'fast_zero' },
+    waitSeconds: config.db.waitSeconds,
+    pool: config.db,
+    migrate: config.runMigrations,
+    log: (message) => logger.info(message),
+  });
+  const { db, applied } = database;
+  if (!config.runMigrations) logger.info('RUN_MIGRATIONS=0: not migrating (/health/ready reports pending ones)');
+  else
+    logger.info(
+      applied.length ? { applied } : {},
+      applied.length ? 'migrations applied' : 'database schema is up to date',
+    );
 
   const lifecycle = { draining: false };
   const { app } = createApp({ config, db, logger, lifecycle, version });
@@ -71,8 +76,7 @@ async function main(): Promise<void> {
         await closed;
       }
       clearInterval(reaper);
-      await db.destroy();
-      await database.stop();
+      await database.close();
       logger.info('stopped');
     })());
 

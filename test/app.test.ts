@@ -23,6 +23,31 @@ test('a known path with the wrong method → 405 {"detail":"Method Not Allowed"}
   t.deepEqual(response.body, { detail: 'Method Not Allowed' });
 });
 
+test('a 405 names the methods the path serves in Allow (RFC 9110), as FastAPI does', async (t) => {
+  const { client } = t.context.app;
+  const allow = async (method: string, path: string) => {
+    const response = await client.request(method, path);
+    t.is(response.status, 405, `${method} ${path}`);
+    return response.headers.get('allow')?.split(', ').sort();
+  };
+  t.deepEqual(await allow('PATCH', '/users/'), ['GET', 'HEAD', 'POST']);
+  t.deepEqual(await allow('POST', '/users/1'), ['DELETE', 'GET', 'HEAD', 'PUT']);
+  t.deepEqual(await allow('GET', '/auth/token'), ['POST']);
+  t.deepEqual(await allow('PUT', '/'), ['GET', 'HEAD']);
+});
+
+test('a method the router does not know → 405 with Allow on a known path, 404 elsewhere; never a 5xx', async (t) => {
+  const { client } = t.context.app;
+  const known = await client.request('PROPFIND', '/todos/');
+  t.is(known.status, 405);
+  t.deepEqual(known.body, { detail: 'Method Not Allowed' });
+  t.deepEqual(known.headers.get('allow')?.split(', ').sort(), ['GET', 'HEAD', 'POST']);
+  const unknown = await client.request('PROPFIND', '/nope');
+  t.is(unknown.status, 404);
+  t.deepEqual(unknown.body, { detail: 'Not Found' });
+  t.is(unknown.headers.get('allow'), null);
+});
+
 test('paths answer with and without the trailing slash, never redirecting', async (t) => {
   const { client } = t.context.app;
   for (const path of ['/users', '/users/', '/users/1', '/users/1/']) {

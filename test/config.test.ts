@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, readFileSettings } from '../src/config.js';
 
 const STRONG = 'a'.repeat(48);
 
@@ -65,4 +65,47 @@ test('logs are pretty only for a local run outside NODE_ENV=production (no pino-
   t.is(loadConfig({ ENVIRONMENT: 'local', NODE_ENV: 'production', SECRET_KEY: STRONG }).log.format, 'json');
   t.is(loadConfig({ ENVIRONMENT: 'staging', DATABASE_URL: 'postgres://h/db', SECRET_KEY: STRONG }).log.format, 'json');
   t.is(loadConfig({ LOG_FORMAT: 'json', SECRET_KEY: STRONG }).log.format, 'json');
+});
+
+test('_FILE variables: read from the file (one trailing newline dropped), like the official images', (t) => {
+  const files: Record<string, string> = { '/run/secrets/key': `${STRONG}\n`, '/run/secrets/db': 'postgres://u:p@h/db' };
+  const env = readFileSettings(
+    { ENVIRONMENT: 'production', SECRET_KEY_FILE: '/run/secrets/key', DATABASE_URL_FILE: '/run/secrets/db' },
+    (file) => files[file] ?? '',
+  );
+  t.like(loadConfig(env), { secretKey: STRONG, databaseUrl: 'postgres://u:p@h/db' });
+  t.is(env.SECRET_KEY_FILE, undefined);
+});
+
+test('_FILE variables: both X and X_FILE, or an unreadable file, is a start-up error naming them', (t) => {
+  const both = t.throws(() => readFileSettings({ SECRET_KEY: STRONG, SECRET_KEY_FILE: '/x' }, () => STRONG), {
+    instanceOf: ConfigError,
+  });
+  t.regex(both?.message ?? '', /SECRET_KEY and SECRET_KEY_FILE/);
+  const missing = t.throws(
+    () =>
+      readFileSettings({ DATABASE_URL_FILE: '/nope' }, () => {
+        throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+      }),
+    { instanceOf: ConfigError },
+  );
+  t.regex(missing?.message ?? '', /DATABASE_URL_FILE: cannot read \/nope \(ENOENT\)/);
+});
+
+test('MIGRATIONS_DATABASE_URL defaults to DATABASE_URL; RUN_MIGRATIONS and TRUST_PROXY parse strictly', (t) => {
+  const base = { DATABASE_URL: 'postgres://u:p@pooler/db', SECRET_KEY: STRONG };
+  t.like(loadConfig(base), { migrationsDatabaseUrl: 'postgres://u:p@pooler/db', runMigrations: true, trustProxy: 0 });
+  t.like(
+    loadConfig({ ...base, MIGRATIONS_DATABASE_URL: 'postgres://u:p@direct/db', RUN_MIGRATIONS: '0', TRUST_PROXY: '2' }),
+    {
+      migrationsDatabaseUrl: 'postgres://u:p@direct/db',
+      runMigrations: false,
+      trustProxy: 2,
+    },
+  );
+  const error = t.throws(() => loadConfig({ ...base, RUN_MIGRATIONS: 'maybe', TRUST_PROXY: 'true' }), {
+    instanceOf: ConfigError,
+  });
+  t.regex(error?.message ?? '', /RUN_MIGRATIONS must be 1 or 0/);
+  t.regex(error?.message ?? '', /TRUST_PROXY must be a whole number/);
 });

@@ -2,8 +2,8 @@ import test from 'ava';
 
 // Serial: createDb binds Objection's one global knex, so these tests must not overlap.
 import { readdir } from 'node:fs/promises';
-import { ExtensionlessMigrationSource, MIGRATIONS_DIR } from '../src/migration-source.js';
-import { migrateLatest, migrateRollback, migrationDb, pendingMigrations } from '../src/migrator.js';
+import { ExtensionlessMigrationSource, MIGRATIONS_DIR } from '../src/db/migration-source.js';
+import { migrateLatest, migrateRollback, migrationDb, pendingMigrations } from '../src/db/migrator.js';
 import { Todo } from '../src/models/todo.js';
 import { User } from '../src/models/user.js';
 import { createTestDatabase } from './helpers/database.js';
@@ -65,14 +65,14 @@ test.serial('the state column is a PostgreSQL enum that refuses other values', a
 test.serial('migrations: latest on an empty database, rollback --all, latest again', async (t) => {
   const database = await createTestDatabase({ migrated: false });
   t.teardown(() => database.drop());
-  const applied = await migrateLatest(database.db);
+  const applied = await migrateLatest(database);
   t.true(applied.length >= 2);
   t.deepEqual(await pendingMigrations(database.db), []);
-  t.deepEqual(await migrateLatest(database.db), [], 'a second run is a no-op');
-  const undone = await migrateRollback(database.db, true);
+  t.deepEqual(await migrateLatest(database), [], 'a second run is a no-op');
+  const undone = await migrateRollback(database, true);
   t.deepEqual([...undone].sort(), [...applied].sort());
   t.false(await database.db.schema.hasTable('users'));
-  t.deepEqual(await migrateLatest(database.db), applied);
+  t.deepEqual(await migrateLatest(database), applied);
 });
 
 test.serial('migration names are recorded without extension, so .ts and .js builds agree', async (t) => {
@@ -97,12 +97,7 @@ test.serial('migration names are recorded without extension, so .ts and .js buil
 test.serial('four migrators started at once on an empty database apply each migration exactly once', async (t) => {
   const database = await createTestDatabase({ migrated: false });
   t.teardown(() => database.drop());
-  const { createDb } = await import('../src/db.js');
-  const pools = Array.from({ length: 4 }, () =>
-    createDb({ url: database.url, poolMax: 2, statementTimeoutMs: 10_000, acquireTimeoutMs: 10_000 }),
-  );
-  t.teardown(() => Promise.all(pools.map((pool) => pool.destroy())).then(() => undefined));
-  const results = await Promise.all(pools.map((pool) => migrateLatest(pool)));
+  const results = await Promise.all(Array.from({ length: 4 }, () => migrateLatest({ url: database.url })));
   const files = (await readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.ts'));
   t.is(results.flat().length, files.length, 'each migration applied by exactly one migrator');
   t.is(Number((await database.db('knex_migrations').count({ n: '*' }))[0]?.n), files.length);
@@ -114,7 +109,7 @@ test.serial('migrations run without the request statement timeout, which would c
   t.teardown(() => database.drop());
   const requestTimeout = await database.db.raw<{ rows: { statement_timeout: string }[] }>('show statement_timeout');
   t.is(requestTimeout.rows[0]?.statement_timeout, '10s');
-  const migrator = migrationDb(database.db);
+  const migrator = migrationDb(database);
   t.teardown(() => migrator.destroy());
   const { rows } = await migrator.raw<{ rows: { statement_timeout: string }[] }>('show statement_timeout');
   t.is(rows[0]?.statement_timeout, '0');

@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import anyTest, { type TestFn } from 'ava';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -8,9 +13,23 @@ import { createTodos, createUser } from './helpers/factories.js';
 const test = anyTest as TestFn<{ app: TestApp }>;
 useTestApp(test);
 
-type Document = {
-  paths: Record<string, Record<string, { responses: Record<string, unknown>; tags: string[] }>>;
-} & Record<string, any>;
+interface Response {
+  description: string;
+  headers?: Record<string, { $ref: string }>;
+}
+interface Operation {
+  responses: Record<string, Response>;
+  tags: string[];
+  security?: Record<string, string[]>[];
+  requestBody?: unknown;
+}
+type Document = { paths: Record<string, Record<string, Operation>> } & Record<string, any>;
+
+const operationsOf = (document: Document) =>
+  Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.entries(operations).map(([method, operation]) => ({ name: `${method} ${path}`, operation })),
+  );
+const headersOf = (response: Response | undefined) => Object.keys(response?.headers ?? {}).sort();
 
 const fetchDocument = async (app: TestApp) => (await app.client.get<Document>('/openapi.json')).body;
 
@@ -22,6 +41,86 @@ test('GET /openapi.json is a valid OpenAPI 3.1 document (checked by a real valid
   t.is(document.openapi, '3.1.0');
   const result = await new Validator().validate(document);
   t.true(result.valid, JSON.stringify(result.errors, null, 2));
+});
+
+test('Redocly’s recommended ruleset finds 0 errors in the served document (rules off only as redocly.yaml says why)', async (t) => {
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'fast-zero-redocly-'));
+  t.teardown(() => rm(directory, { recursive: true, force: true }));
+  const file = path.join(directory, 'openapi.json');
+  await writeFile(file, JSON.stringify(await fetchDocument(t.context.app)));
+  const cli = path.resolve('node_modules/@redocly/cli/bin/cli.js');
+  // `lint` exits 1 when it finds errors; the JSON report is printed either way.
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [cli, 'lint', file, '--config', path.resolve('redocly.yaml'), '--format', 'json'],
+    { env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } },
+  ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+  const report = JSON.parse(stdout) as {
+    totals: { errors: number; warnings: number };
+    problems: { ruleId: string; severity: string; message: string }[];
+  };
+  const errors = report.problems.filter((problem) => problem.severity === 'error');
+  t.is(report.totals.errors, 0, JSON.stringify(errors, null, 2));
+});
+
+test('TodoUpdate’s title, description and state accept null in the document, as the server does (null: leave it)', async (t) => {
+  const document = await fetchDocument(t.context.app);
+  const ajv = new Ajv2020({ strict: false });
+  addFormats.default(ajv);
+  ajv.addSchema(document, 'openapi');
+  const validate = ajv.compile({ $ref: 'openapi#/components/schemas/TodoUpdate' });
+  t.true(validate({ title: null, description: null, state: null }), JSON.stringify(validate.errors));
+  t.true(validate({ title: 'a', state: 'done' }));
+  t.false(validate({ state: 'bogus' }));
+  t.false(validate({ title: 5 }));
+  t.false(validate({ title: 'x'.repeat(256) }));
+});
+
+test('every status the API sends is documented with its headers: 413 on body routes, 503 on database routes, 429 on login and sign-up', async (t) => {
+  const document = await fetchDocument(t.context.app);
+  const offline = ['get /', 'get /health/live'];
+  for (const { name, operation } of operationsOf(document)) {
+    const { responses } = operation;
+    for (const [status, response] of Object.entries(responses)) {
+      t.true(headersOf(response).includes('X-Request-Id'), `${name} ${status}: X-Request-Id`);
+    }
+    t.is(Boolean(responses['413']), Boolean(operation.requestBody), `${name}: 413 exactly where there is a body`);
+    t.is(Boolean(responses['503']), !offline.includes(name), `${name}: 503 exactly where the database is used`);
+    if (responses['503']) t.deepEqual(headersOf(responses['503']), ['Retry-After', 'X-Request-Id'], name);
+    if (responses['429']) t.deepEqual(headersOf(responses['429']), ['Retry-After', 'X-Request-Id'], name);
+  }
+  t.truthy(document.paths['/auth/token']?.post?.responses['429']);
+  t.truthy(document.paths['/users/']?.post?.responses['429']);
+  t.deepEqual(document.components.headers['Retry-After'].schema, { type: 'integer', minimum: 1 });
+});
+
+test('a bearer 401 declares WWW-Authenticate; the 401 of POST /auth/token means wrong credentials and carries none', async (t) => {
+  const document = await fetchDocument(t.context.app);
+  const login = document.paths['/auth/token']?.post?.responses['401'];
+  t.is(login?.description, 'Incorrect email or password');
+  t.deepEqual(headersOf(login), ['X-Request-Id']);
+  for (const { name, operation } of operationsOf(document)) {
+    if (name === 'post /auth/token' || !operation.responses['401']) continue;
+    t.deepEqual(headersOf(operation.responses['401']), ['WWW-Authenticate', 'X-Request-Id'], name);
+    t.regex(operation.responses['401'].description, /bearer token/);
+  }
+  const bearer = await t.context.app.client.get('/todos/');
+  t.is(bearer.headers.get('www-authenticate'), 'Bearer');
+  const wrong = await t.context.app.client.post('/auth/token', { form: { username: 'no@example.com', password: 'x' } });
+  t.is(wrong.status, 401);
+  t.is(wrong.headers.get('www-authenticate'), null);
+});
+
+test('the document names its server, and every operation states its security (public ones an explicit [])', async (t) => {
+  const document = await fetchDocument(t.context.app);
+  t.deepEqual(
+    document.servers.map((server: { url: string }) => server.url),
+    ['/'],
+  );
+  for (const { name, operation } of operationsOf(document)) {
+    const expected = operation.responses['401'] && name !== 'post /auth/token' ? [{ OAuth2PasswordBearer: [] }] : [];
+    t.deepEqual(operation.security, expected, name);
+  }
 });
 
 test('every route the router serves is documented, and every documented route is served', async (t) => {

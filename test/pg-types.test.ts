@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import pg from 'pg';
 import { Todo } from '../src/models/todo.js';
 import { User } from '../src/models/user.js';
-import { timestamptzToIso } from '../src/pg-types.js';
+import { timestamptzToIso } from '../src/db/pg-types.js';
 import { createTestDatabase } from './helpers/database.js';
 
 const pgParse = pg.types.getTypeParser(1184, 'text') as (text: string) => Date;

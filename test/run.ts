@@ -5,40 +5,12 @@
  * this run creates is named fz_test_<run id>_…, and only those are dropped.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createDb } from '../src/db.js';
-import { startLocalPostgres, type LocalPostgres } from '../src/local-postgres.js';
-import { migrateLatest } from '../src/migrator.js';
+import { openDatabase } from '../src/db/open.js';
 import { ENV, TEST_DB_PREFIX, withAdmin, withDatabase } from './helpers/test-cluster.js';
 
 const log = (message: string) => process.stderr.write(`test: ${message}\n`);
-
-async function startCluster(): Promise<{ adminUrl: string; cleanup: () => Promise<void> }> {
-  const given = process.env.DATABASE_URL;
-  if (given) {
-    log(`using the PostgreSQL at DATABASE_URL as admin connection (its own database is not touched)`);
-    return { adminUrl: withDatabase(given, 'postgres'), cleanup: async () => {} };
-  }
-  const directory = await mkdtemp(path.join(os.tmpdir(), 'fast-zero-test-'));
-  let local: LocalPostgres;
-  try {
-    local = await startLocalPostgres({ directory, database: 'postgres', persistent: false, fast: true });
-  } catch (error) {
-    await rm(directory, { recursive: true, force: true });
-    throw error;
-  }
-  log('started a throwaway embedded PostgreSQL');
-  return {
-    adminUrl: local.url,
-    cleanup: async () => {
-      await local.stop();
-      await rm(directory, { recursive: true, force: true });
-    },
-  };
-}
 
 async function dropRunDatabases(adminUrl: string, runPrefix: string): Promise<void> {
   await withAdmin(adminUrl, async (client) => {
@@ -55,17 +27,23 @@ async function main(): Promise<number> {
   const runId = randomBytes(4).toString('hex');
   const runPrefix = `${TEST_DB_PREFIX}${runId}_`;
   const template = `${runPrefix}template`;
-  const { adminUrl, cleanup } = await startCluster();
+  const given = process.env.DATABASE_URL;
+  if (given) log('using the PostgreSQL at DATABASE_URL as admin connection (its own database is not touched)');
+  // The run's template: migrated once, copied by every test file (CREATE DATABASE … TEMPLATE).
+  const database = await openDatabase({
+    url: given ? withDatabase(given, template) : undefined,
+    embedded: { database: template, fast: true },
+    createDatabase: true,
+    waitSeconds: given ? 30 : 0,
+    pool: { poolMax: 2, statementTimeoutMs: 30_000, acquireTimeoutMs: 10_000 },
+    migrate: true,
+    log,
+  });
+  if (!given) log('started a throwaway embedded PostgreSQL');
+  const adminUrl = withDatabase(database.url, 'postgres');
   try {
-    await withAdmin(adminUrl, (client) => client.query(`create database ${client.escapeIdentifier(template)}`));
-    const templateUrl = withDatabase(adminUrl, template);
-    const db = createDb({ url: templateUrl, poolMax: 2, statementTimeoutMs: 30_000, acquireTimeoutMs: 10_000 });
-    try {
-      await migrateLatest(db);
-    } finally {
-      await db.destroy();
-    }
-
+    // A template with open sessions cannot be copied.
+    await database.db.destroy();
     const ava = spawn(
       process.execPath,
       [path.resolve('node_modules/ava/entrypoints/cli.mjs'), ...process.argv.slice(2)],
@@ -80,7 +58,7 @@ async function main(): Promise<number> {
     return await new Promise<number>((resolve) => ava.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
   } finally {
     await dropRunDatabases(adminUrl, runPrefix).catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
-    await cleanup();
+    await database.close();
   }
 }
 

@@ -3,16 +3,13 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { freePort } from '../src/free-port.js';
-import { startLocalPostgres } from '../src/local-postgres.js';
-import { MIGRATIONS_DIR } from '../src/migration-source.js';
+import { freePort } from '../src/db/free-port.js';
+import { startLocalPostgres } from '../src/db/embedded.js';
+import { MIGRATIONS_DIR } from '../src/db/migration-source.js';
 import { createTestDatabase } from './helpers/database.js';
-import { spawnServer, type ServerProcess } from './helpers/server-process.js';
+import { spawnServer, stopServer } from './helpers/server-process.js';
 
-const stop = async (server: ServerProcess) => {
-  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
-  await server.exited;
-};
+const stop = stopServer;
 
 test('without a reachable database the server retries with logged backoff, then exits non-zero with a clear message', async (t) => {
   const port = await freePort();
@@ -152,6 +149,12 @@ test('database outage while serving: fast 503, process stays up, serves again on
   const during = await fetch(server.url('/users/'));
   t.is(during.status, 503);
   t.deepEqual(await during.json(), { detail: 'Service unavailable' });
+  const login = await fetch(server.url('/auth/token'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'username=someone%40example.com&password=secret',
+  });
+  t.is(login.status, 503, 'the login limiter fails closed with the same 503, never a 500');
   t.true(Date.now() - started < 5_000, 'fails fast instead of hanging');
   t.is((await fetch(server.url('/health/live'))).status, 200);
   t.is((await fetch(server.url('/health/ready'))).status, 503);
@@ -161,4 +164,17 @@ test('database outage while serving: fast 503, process stays up, serves again on
   t.is(after.status, 200);
   t.is((await fetch(server.url('/health/ready'))).status, 200);
   t.is(server.child.exitCode, null, 'never restarted');
+});
+
+test('RUN_MIGRATIONS=0: the server never migrates; on an empty database /health/ready names the pending migrations', async (t) => {
+  const database = await createTestDatabase({ migrated: false });
+  t.teardown(() => database.drop());
+  const server = spawnServer({ DATABASE_URL: database.url, RUN_MIGRATIONS: '0' });
+  t.teardown(() => stop(server));
+  await server.listening;
+  const ready = await fetch(server.url('/health/ready'));
+  t.is(ready.status, 503);
+  t.regex(((await ready.json()) as { detail: string }).detail, /^Pending migrations: \d{14}_create_users/);
+  t.false(await database.db.schema.hasTable('users'));
+  t.false(await database.db.schema.hasTable('knex_migrations'), 'not even knex bookkeeping was created');
 });

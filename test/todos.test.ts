@@ -1,5 +1,6 @@
 import anyTest, { type TestFn } from 'ava';
 import { Todo } from '../src/models/todo.js';
+import { todoPublic } from '../src/schemas/todos.js';
 import { startTestApp, useTestApp, type TestApp } from './helpers/app.js';
 import { createTodos, createUser } from './helpers/factories.js';
 
@@ -159,6 +160,56 @@ test('PATCH /todos/{id} with null fields leaves them unchanged', async (t) => {
     json: { title: null, state: 'done' },
   });
   t.like(response.body, { title: todo!.title, state: 'done' });
+});
+
+// Serial: no other test's queries run while this one listens to the database.
+test.serial(
+  'PATCH /todos/{id} that changes nothing ({} or only nulls) → 200 the todo, no UPDATE, updated_at stays',
+  async (t) => {
+    const user = await createUser(t.context.app);
+    const [todo] = await createTodos(user.id, 1);
+    const statements: string[] = [];
+    const listen = (query: { sql: string }) => statements.push(query.sql);
+    const { db } = t.context.app.database;
+    db.on('query', listen);
+    t.teardown(() => db.off('query', listen));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const json of [{}, { title: null, description: null, state: null }]) {
+      const response = await t.context.app.client.patch(`/todos/${todo!.id}`, { token: user.token, json });
+      t.is(response.status, 200);
+      t.deepEqual(response.body, todoPublic(todo!));
+    }
+    t.true(statements.length > 0, 'the listener sees the requests’ queries');
+    t.deepEqual(
+      statements.filter((sql) => /^update\b/i.test(sql)),
+      [],
+    );
+    t.is((await Todo.query().findById(todo!.id))?.updated_at, todo!.updated_at);
+  },
+);
+
+test('PATCH /todos/{id} that changes nothing, on another user’s todo → 404 all the same', async (t) => {
+  const [me, other] = [await createUser(t.context.app), await createUser(t.context.app)];
+  const [todo] = await createTodos(other.id, 1);
+  for (const json of [{}, { state: null }]) {
+    const response = await t.context.app.client.patch(`/todos/${todo!.id}`, { token: me.token, json });
+    t.is(response.status, 404);
+    t.deepEqual(response.body, { detail: 'Task not found.' });
+  }
+});
+
+test('PATCH /todos/{id} with a wrong non-null value → 422 as pydantic reports a nullable field', async (t) => {
+  const user = await createUser(t.context.app);
+  const [todo] = await createTodos(user.id, 1);
+  const response = await t.context.app.client.patch(`/todos/${todo!.id}`, {
+    token: user.token,
+    json: { title: 5, state: 'test' },
+  });
+  t.is(response.status, 422);
+  t.deepEqual(response.body.detail, [
+    { loc: ['body', 'title'], msg: 'Input should be a valid string', type: 'string_type' },
+    { loc: ['body', 'state'], msg: "Input should be 'draft', 'todo', 'doing', 'done' or 'trash'", type: 'enum' },
+  ]);
 });
 
 test('PATCH /todos/{id} of an unknown todo → 404 Task not found.', async (t) => {

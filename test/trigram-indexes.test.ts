@@ -1,6 +1,6 @@
 import test from 'ava';
-import { ExtensionlessMigrationSource } from '../src/migration-source.js';
-import { migrateLatest, migrationConfig } from '../src/migrator.js';
+import { ExtensionlessMigrationSource } from '../src/db/migration-source.js';
+import { migrateLatest, migrationConfig } from '../src/db/migrator.js';
 import { Todo } from '../src/models/todo.js';
 import { User } from '../src/models/user.js';
 import { createTestDatabase } from './helpers/database.js';
@@ -45,8 +45,11 @@ test.serial('the trigram migration runs outside a transaction, as CREATE INDEX C
 test.serial('rolling back the trigram migration drops its indexes; searching still works without them', async (t) => {
   const database = await createTestDatabase({ migrated: false });
   t.teardown(() => database.drop());
-  await migrateLatest(database.db);
-  const [, undone] = (await database.db.migrate.down(migrationConfig())) as [number, string[]];
+  await migrateLatest(database);
+  const [, undone] = (await database.db.migrate.down({ ...migrationConfig(), name: TRIGRAM_MIGRATION })) as [
+    number,
+    string[],
+  ];
   t.deepEqual(undone, [TRIGRAM_MIGRATION]);
   t.deepEqual(await trigramIndexes(database.db), []);
   const user = await User.query().insert({ username: 'u', email: 'u@test.com', password: 'hash' }).returning('*');

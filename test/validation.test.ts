@@ -25,6 +25,16 @@ test('a JSON array or string where an object belongs → 422, never a 500', asyn
   }
 });
 
+test('only routes that take a body read one: elsewhere a malformed or oversized body changes nothing', async (t) => {
+  const { client } = t.context.app;
+  const user = await createUser(t.context.app);
+  const malformed = { raw: '{"oops', headers: { 'content-type': 'application/json' } };
+  const refresh = await client.post('/auth/refresh_token', { ...malformed, token: user.token });
+  t.is(refresh.status, 200, 'POST /auth/refresh_token declares no body, so it neither parses nor refuses one');
+  t.is((await client.post('/nope', malformed)).status, 404);
+  t.is((await client.put('/', { json: { padding: 'x'.repeat(70 * 1024) } })).status, 405);
+});
+
 test('a body over BODY_LIMIT_KB → 413 Request body too large', async (t) => {
   const response = await t.context.app.client.post('/users/', {
     json: { username: 'x'.repeat(70 * 1024), email: 'a@a.com', password: 'x' },

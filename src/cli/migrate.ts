@@ -1,12 +1,10 @@
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import dotenv from 'dotenv';
-import { ConfigError, loadConfig } from '../config.js';
-import { waitForDatabase } from '../database-wait.js';
-import { createDb } from '../db.js';
-import { resolveDatabase } from '../local-postgres.js';
-import { MIGRATIONS_DIR } from '../migration-source.js';
-import { migrateLatest, migrateRollback, pendingMigrations } from '../migrator.js';
+import { ConfigError, loadConfig, readFileSettings } from '../config.js';
+import { MIGRATIONS_DIR } from '../db/migration-source.js';
+import { migrateLatest, migrateRollback, pendingMigrations } from '../db/migrator.js';
+import { openDatabase } from '../db/open.js';
 
 const USAGE = `usage: migrate <latest [--wait] | rollback [--all] | status | make <name>>
   latest     apply pending migrations (under a PostgreSQL advisory lock)
@@ -47,24 +45,30 @@ async function main(argv: string[]): Promise<void> {
   if (!command || !['latest', 'rollback', 'status'].includes(command)) throw new Error(USAGE);
 
   dotenv.config({ quiet: true });
-  const config = loadConfig(process.env, { needsSecret: false });
-  const database = await resolveDatabase(config.databaseUrl, path.resolve('.data'), log);
-  const db = createDb({ url: database.url, ...config.db });
+  const config = loadConfig(readFileSettings(process.env), { needsSecret: false });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    migrationsUrl: config.migrationsDatabaseUrl,
+    embedded: { directory: path.resolve('.data'), database: 'fast_zero' },
+    waitSeconds: rest.includes('--wait') ? config.db.waitSeconds : 0,
+    pool: { ...config.db, poolMax: 1 },
+    migrate: false,
+    log,
+  });
+  const target = { url: database.migrationsUrl, acquireTimeoutMs: config.db.acquireTimeoutMs };
   try {
-    if (rest.includes('--wait')) await waitForDatabase({ url: database.url, seconds: config.db.waitSeconds, log });
     if (command === 'latest') {
-      const applied = await migrateLatest(db);
+      const applied = await migrateLatest(target);
       log(applied.length ? `applied ${applied.join(', ')}` : 'already up to date');
     } else if (command === 'rollback') {
-      const undone = await migrateRollback(db, rest.includes('--all'));
+      const undone = await migrateRollback(target, rest.includes('--all'));
       log(undone.length ? `rolled back ${undone.join(', ')}` : 'nothing to roll back');
     } else {
-      const pending = await pendingMigrations(db);
+      const pending = await pendingMigrations(database.db);
       log(pending.length ? `pending: ${pending.join(', ')}` : 'no pending migrations');
     }
   } finally {
-    await db.destroy();
-    await database.stop();
+    await database.close();
   }
 }
 

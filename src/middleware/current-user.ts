@@ -1,14 +1,11 @@
 import type { Middleware } from 'koa';
 import { invalidCredentials, notAuthenticated } from '../errors.js';
 import { User } from '../models/user.js';
+import type { RouteState } from '../http/route.js';
 import type { Security } from '../security.js';
 
-export interface AuthState {
-  user: User;
-}
-
 /** Reads `Authorization: Bearer <token>` like FastAPI's OAuth2PasswordBearer + get_current_user. */
-export function currentUser(security: Security): Middleware<AuthState> {
+export function currentUser(security: Security): Middleware<RouteState> {
   return async (ctx, next) => {
     const header = ctx.get('Authorization');
     const [scheme, token] = header.split(' ', 2);

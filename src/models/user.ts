@@ -13,7 +13,8 @@ export class User extends TimestampedModel {
 
   /**
    * `User.query().findById(id)` by way of knex: every authenticated request
-   * runs it, and Objection's query runner added ~70 µs to a ~130 µs lookup.
+   * runs it, and Objection's query runner added a large share to the cost of
+   * the lookup itself (bench/RESULTS.md).
    */
   static async byId(id: number): Promise<User | undefined> {
     const [row] = await this.query().where('id', id).toKnexQuery<object>();

@@ -1,11 +1,11 @@
 import { incorrectLogin } from '../errors.js';
 import { User } from '../models/user.js';
-import type { Security } from '../security.js';
 import { Token, TokenForm } from '../schemas/auth.js';
-import { route } from './route.js';
+import { route } from '../http/route.js';
+import type { RouteDeps } from './index.js';
 
 /** routers/auth.py */
-export function authRoutes(security: Security) {
+export function authRoutes({ security, loginProtection }: Pick<RouteDeps, 'security' | 'loginProtection'>) {
   const tokenFor = (user: User) => ({
     access_token: security.createAccessToken(user.id),
     token_type: 'bearer' as const,
@@ -22,6 +22,11 @@ export function authRoutes(security: Security) {
       status: 200,
       response: Token,
       errors: [401, 429],
+      describe: {
+        401: 'Incorrect email or password',
+        429: 'Too many failed logins for this account or from this address; try again after Retry-After seconds',
+      },
+      middleware: [loginProtection.middleware],
       async handler({ body }) {
         const user = await User.query().findOne({ email: body.username });
         // Always one bcrypt comparison, so an unknown email answers as slowly as a wrong password.

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { HttpError } from '../errors.js';
-import { pendingMigrations } from '../migrator.js';
+import { serviceUnavailable } from '../errors.js';
+import { pendingMigrations } from '../db/migrator.js';
 import { z } from '../schemas/common.js';
-import { route } from './route.js';
+import { route } from '../http/route.js';
 
 const Status = z.object({ status: z.string() }).meta({ id: 'HealthStatus' });
 
@@ -20,6 +20,7 @@ export function healthRoutes(db: Knex, lifecycle: Lifecycle) {
       tag: 'health',
       summary: 'Liveness',
       operationId: 'health_live',
+      database: false,
       status: 200,
       response: Status,
       handler: () => ({ status: 'ok' }),
@@ -33,15 +34,18 @@ export function healthRoutes(db: Knex, lifecycle: Lifecycle) {
       status: 200,
       response: Status,
       errors: [503],
+      describe: {
+        503: 'Not ready: the database is unreachable, migrations are pending, or the server is shutting down',
+      },
       async handler() {
-        if (lifecycle.draining) throw new HttpError(503, 'Shutting down');
+        if (lifecycle.draining) throw serviceUnavailable('Shutting down');
         let pending: string[];
         try {
           pending = await pendingMigrations(db);
         } catch {
-          throw new HttpError(503, 'Database unreachable');
+          throw serviceUnavailable('Database unreachable');
         }
-        if (pending.length > 0) throw new HttpError(503, `Pending migrations: ${pending.join(', ')}`);
+        if (pending.length > 0) throw serviceUnavailable(`Pending migrations: ${pending.join(', ')}`);
         return { status: 'ready' };
       },
     }),

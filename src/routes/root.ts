@@ -1,5 +1,5 @@
 import { Message } from '../schemas/common.js';
-import { route } from './route.js';
+import { route } from '../http/route.js';
 
 /** app.py's read_root */
 export const rootRoutes = () => [
@@ -9,6 +9,7 @@ export const rootRoutes = () => [
     tag: 'root',
     summary: 'Read Root',
     operationId: 'read_root',
+    database: false,
     status: 200,
     response: Message,
     handler: () => ({ message: 'Olá Mundo!' }),

@@ -1,33 +1,19 @@
-import { UniqueViolationError } from 'objection';
-import { HttpError, notEnoughPermissions, userNotFound } from '../errors.js';
+import { notEnoughPermissions, userNotFound } from '../errors.js';
+import { route } from '../http/route.js';
 import { User } from '../models/user.js';
-import type { Security } from '../security.js';
 import { FilterPage, isStorableId, Message } from '../schemas/common.js';
-import { UserIdParams, UserList, UserPublic, UserSchema } from '../schemas/users.js';
-import { route } from './route.js';
-import { userPublic } from './serializers.js';
+import { UserIdParams, UserList, UserPublic, UserSchema, userPublic } from '../schemas/users.js';
+import type { RouteDeps } from './index.js';
 
-// The constraint names come from the users migration.
-const SIGN_UP_CONFLICTS: Record<string, string> = {
+// The constraint names come from the users migration; the course answers sign-up and update differently.
+const SIGN_UP_CONFLICTS = {
   users_username_unique: 'Username already exists',
   users_email_unique: 'Email already exists',
 };
-
-/** The database decides uniqueness; a check-then-insert would race into 500s. */
-function signUpConflict(error: unknown): never {
-  if (error instanceof UniqueViolationError) {
-    throw new HttpError(409, SIGN_UP_CONFLICTS[error.constraint] ?? 'Username or Email already exists');
-  }
-  throw error;
-}
-
-function updateConflict(error: unknown): never {
-  if (error instanceof UniqueViolationError) throw new HttpError(409, 'Username or Email already exists');
-  throw error;
-}
+const UPDATE_CONFLICT = 'Username or Email already exists';
 
 /** routers/users.py */
-export function userRoutes(security: Security) {
+export function userRoutes({ security, signupThrottle }: Pick<RouteDeps, 'security' | 'signupThrottle'>) {
   return [
     route({
       method: 'post',
@@ -38,12 +24,16 @@ export function userRoutes(security: Security) {
       body: { schema: UserSchema, type: 'json' },
       status: 201,
       response: UserPublic,
-      errors: [409],
+      errors: [409, 429],
+      describe: {
+        409: 'Username already exists, or Email already exists',
+        429: 'Too many sign-ups from this address; try again after Retry-After seconds',
+      },
+      conflicts: SIGN_UP_CONFLICTS,
+      middleware: signupThrottle,
       async handler({ body }) {
         const password = await security.hashPassword(body.password);
-        const user = await User.query()
-          .insert({ username: body.username, email: body.email, password })
-          .catch(signUpConflict);
+        const user = await User.query().insert({ username: body.username, email: body.email, password });
         return userPublic(user);
       },
     }),
@@ -71,6 +61,7 @@ export function userRoutes(security: Security) {
       status: 200,
       response: UserPublic,
       errors: [404],
+      describe: { 404: 'User not found' },
       async handler({ params }) {
         const user = isStorableId(params.user_id) ? await User.query().findById(params.user_id) : undefined;
         if (!user) throw userNotFound();
@@ -89,13 +80,12 @@ export function userRoutes(security: Security) {
       status: 200,
       response: UserPublic,
       errors: [403, 409],
+      describe: { 403: 'Not enough permissions: not your account', 409: 'Username or Email already exists' },
+      conflicts: UPDATE_CONFLICT,
       async handler({ params, body, user }) {
         if (user.id !== params.user_id) throw notEnoughPermissions();
         const password = await security.hashPassword(body.password);
-        const updated = await user
-          .$query()
-          .patchAndFetch({ username: body.username, email: body.email, password })
-          .catch(updateConflict);
+        const updated = await user.$query().patchAndFetch({ username: body.username, email: body.email, password });
         return userPublic(updated);
       },
     }),
@@ -110,6 +100,7 @@ export function userRoutes(security: Security) {
       status: 200,
       response: Message,
       errors: [403],
+      describe: { 403: 'Not enough permissions: not your account' },
       async handler({ params, user }) {
         if (user.id !== params.user_id) throw notEnoughPermissions();
         // The todos go with it: ON DELETE CASCADE.

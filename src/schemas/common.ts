@@ -25,6 +25,12 @@ export const integerParam = (min: number, max: number) =>
     z.number().int().min(min).max(max),
   );
 
+/**
+ * `X | None`, written as FastAPI writes it in OpenAPI 3.1: `anyOf: [X, {type: 'null'}]`.
+ * (zod's `.nullable()` on a schema with an id becomes an `allOf` that no null matches.)
+ */
+export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
+
 /** `{"message": "…"}` */
 export const Message = z.object({ message: z.string() }).meta({ id: 'Message' });
 

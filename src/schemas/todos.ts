@@ -1,5 +1,5 @@
-import { TODO_STATES } from '../models/todo.js';
-import { FilterPage, pathId, text, z } from './common.js';
+import { TODO_STATES, type TodoRow } from '../models/todo.js';
+import { FilterPage, orNull, pathId, text, z } from './common.js';
 
 export const TITLE_MAX = 255;
 export const DESCRIPTION_MAX = 2000;
@@ -11,11 +11,12 @@ export const TodoSchema = z
   .meta({ id: 'TodoSchema' });
 export type TodoSchema = z.infer<typeof TodoSchema>;
 
+/** Every field optional and nullable; absent and null both mean "leave it as it is". */
 export const TodoUpdate = z
   .object({
-    title: text(TITLE_MAX).nullish(),
-    description: text(DESCRIPTION_MAX).nullish(),
-    state: TodoState.nullish(),
+    title: orNull(text(TITLE_MAX)).optional(),
+    description: orNull(text(DESCRIPTION_MAX)).optional(),
+    state: orNull(TodoState).optional(),
   })
   .meta({ id: 'TodoUpdate' });
 
@@ -40,3 +41,13 @@ export const FilterTodo = FilterPage.extend({
 });
 
 export const TodoIdParams = z.object({ todo_id: pathId });
+
+/** TodoPublic from a row, timestamps already ISO-8601 UTC strings (db/pg-types.ts). */
+export const todoPublic = ({ id, title, description, state, created_at, updated_at }: TodoRow) => ({
+  id,
+  title,
+  description,
+  state,
+  created_at,
+  updated_at,
+});

@@ -1,3 +1,4 @@
+import type { User } from '../models/user.js';
 import { pathId, text, z } from './common.js';
 
 /** bcrypt only reads the first 72 bytes; longer passwords are refused rather than silently cut. */
@@ -27,3 +28,10 @@ export const UserPublic = z
 export const UserList = z.object({ users: z.array(UserPublic) }).meta({ id: 'UserList' });
 
 export const UserIdParams = z.object({ user_id: pathId });
+
+/** UserPublic from a model or row: never the password hash. */
+export const userPublic = ({ id, username, email }: Pick<User, 'id' | 'username' | 'email'>) => ({
+  id,
+  username,
+  email,
+});

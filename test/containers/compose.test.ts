@@ -1,5 +1,5 @@
 import test from 'ava';
-import { freePort } from '../../src/free-port.js';
+import { freePort } from '../../src/db/free-port.js';
 import { waitHealthy } from './helpers/docker.js';
 import { ComposeProject } from './helpers/compose.js';
 import { RUN_ID } from './helpers/docker.js';

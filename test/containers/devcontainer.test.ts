@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../src/free-port.js';
+import { freePort } from '../../src/db/free-port.js';
 import { command, waitFor, type CommandOptions } from './helpers/command.js';
 import { ComposeProject, DEV_COMPOSE_FILES } from './helpers/compose.js';
 import { docker, inspect, RUN_ID, RUN_LABEL } from './helpers/docker.js';

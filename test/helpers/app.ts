@@ -9,14 +9,13 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const TEST_SECRET = 'test-secret-key-that-is-long-enough-0123456789';
 
-/** Settings for tests: fast bcrypt, a fixed secret, no login limit unless a test asks for one. */
+/** Settings for tests: fast bcrypt, a fixed secret; the login and sign-up limits keep their defaults, as any course client meets them. */
 export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
   return loadConfig({
     ENVIRONMENT: 'production',
     DATABASE_URL: 'postgres://unused/unused',
     SECRET_KEY: TEST_SECRET,
     BCRYPT_ROUNDS: '4',
-    LOGIN_RATE_LIMIT: '0',
     LOG_LEVEL: 'silent',
     ...overrides,
   });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import { createDb } from '../../src/db.js';
+import { createDb } from '../../src/db/connection.js';
 import { ENV, withAdmin, withDatabase } from './test-cluster.js';
 
 export interface TestDatabase {

@@ -66,3 +66,9 @@ export function spawnServer(env: NodeJS.ProcessEnv): ServerProcess {
   );
   return server;
 }
+
+/** Kills a spawned server that is still running and waits for it to exit. */
+export async function stopServer(server: ServerProcess): Promise<void> {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+  await server.exited;
+}

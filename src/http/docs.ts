@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Middleware } from 'koa';
 // Only the path helper: the package's main module loads the whole Swagger UI
-// bundle into the server (~1 MB of JS parsed, and kept in memory, for nothing).
+// browser bundle into the server (parsed, and kept in memory, for nothing).
 import getAbsoluteFSPath from 'swagger-ui-dist/absolute-path.js';
 
 // Only these files are served, from the package itself: /docs works with no internet.

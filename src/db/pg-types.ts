@@ -11,7 +11,8 @@ const builtInTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (t
  * `2026-12-01 04:51:21.123456+00` → `2026-12-01T04:51:21.123Z`, the string
  * `Date#toISOString` gives for it (milliseconds truncated, as `Date` does).
  * Timestamps only ever leave the API as these strings, and parsing each one
- * into a `Date` just to format it again was an eighth of a todo page's CPU.
+ * into a `Date` just to format it again was a large share of a todo page's
+ * CPU (bench/RESULTS.md).
  * Anything else (another offset, a BC or five-digit year, `infinity`) takes
  * pg's own parser.
  */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ValidationIssue } from './errors.js';
+import type { ValidationIssue } from '../errors.js';
 
 export type Location = 'body' | 'query' | 'path';
 
@@ -60,6 +60,15 @@ export function toValidationIssue(location: Location, issue: z.core.$ZodIssue, i
     case 'invalid_format':
       if (issue.format === 'email') return { loc, msg: 'value is not a valid email address', type: 'value_error' };
       return { loc, msg: issue.message, type: 'value_error' };
+    case 'invalid_union': {
+      // `X | null` (orNull) fails as X does, as pydantic reports a nullable field.
+      const nonNull = issue.errors.filter(
+        (branch) => !branch.some((inner) => inner.code === 'invalid_type' && inner.expected === 'null'),
+      );
+      const first = nonNull.length === 1 ? nonNull[0]?.[0] : undefined;
+      if (first) return toValidationIssue(location, { ...first, path: [...issue.path, ...first.path] }, input);
+      return { loc, msg: issue.message, type: 'value_error' };
+    }
     case 'not_multiple_of':
       return {
         loc,

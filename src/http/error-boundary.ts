@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
-import { UniqueViolationError } from 'objection';
-import { isConnectionError } from '../database-wait.js';
+import { isConnectionError } from '../db/wait.js';
 import { HttpError, RequestValidationError, serviceUnavailable } from '../errors.js';
+import { conflictFor } from './conflicts.js';
 
 interface KoaLikeError {
   status?: number;
@@ -23,7 +23,8 @@ function toHttpError(error: unknown): HttpError | undefined {
   if (koaError.type === 'entity.too.large') return new HttpError(413, 'Request body too large');
   if (isConnectionError(error)) return serviceUnavailable();
   // A unique violation no route expected still means "conflict", never a 500.
-  if (error instanceof UniqueViolationError) return new HttpError(409, 'Conflict');
+  const conflict = conflictFor(error);
+  if (conflict) return conflict;
   const status = koaError.status ?? koaError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500 && koaError.expose) {
     return new HttpError(status, koaError.message ?? 'Bad Request');

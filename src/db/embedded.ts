@@ -114,17 +114,3 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     stop: () => server.stop(),
   };
 }
-
-/**
- * The configured DATABASE_URL, or else (never in production: loadConfig
- * refuses that) an embedded PostgreSQL whose data stays in `directory`.
- */
-export async function resolveDatabase(
-  databaseUrl: string | undefined,
-  directory: string,
-  log: (message: string) => void,
-): Promise<LocalPostgres> {
-  if (databaseUrl) return { url: databaseUrl, stop: async () => {} };
-  log(`DATABASE_URL is not set: starting an embedded PostgreSQL with its data in ${directory}`);
-  return startLocalPostgres({ directory, database: 'fast_zero', persistent: true, log });
-}

@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 
 /** The migrations folder beside src/, both in the sources and in dist/. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 // tsx runs src/*.ts, production runs dist/src/*.js: load the matching kind.
 const RUNNING_COMPILED = import.meta.url.endsWith('.js');

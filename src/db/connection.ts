@@ -1,0 +1,51 @@
+import knexFactory, { type Knex } from 'knex';
+import { Model } from 'objection';
+import type pg from 'pg';
+import { pgTypes, SESSION_TIME_ZONE } from './pg-types.js';
+
+/** How the API's pool talks to PostgreSQL; every field comes from the configuration. */
+export interface PoolOptions {
+  readonly poolMax: number;
+  readonly statementTimeoutMs: number;
+  readonly acquireTimeoutMs: number;
+}
+
+export interface DbOptions extends PoolOptions {
+  readonly url: string;
+}
+
+/** One connection's settings: shared by the request pool, the migration pool and its lock session. */
+export function connectionSettings(
+  url: string,
+  { statementTimeoutMs, acquireTimeoutMs }: Omit<PoolOptions, 'poolMax'>,
+): pg.ClientConfig {
+  return {
+    connectionString: url,
+    // A query stuck behind a lock or a dead server must not hold a request forever (0: no limit).
+    statement_timeout: statementTimeoutMs,
+    connectionTimeoutMillis: acquireTimeoutMs,
+    application_name: 'fast-zero',
+    options: `-c TimeZone=${SESSION_TIME_ZONE}`,
+    types: pgTypes,
+  };
+}
+
+/** knex settings for one PostgreSQL URL (the course's database.py). */
+export function knexConfig(options: DbOptions): Knex.Config {
+  return {
+    client: 'pg',
+    // The same object pg.Client takes, so the two libraries' types describe one value.
+    connection: connectionSettings(options.url, options) as Knex.PgConnectionConfig,
+    // min 0 lets idle connections go, as knex recommends; max is sized against
+    // PostgreSQL's max_connections divided by the number of replicas.
+    pool: { min: 0, max: options.poolMax },
+    acquireConnectionTimeout: options.acquireTimeoutMs,
+  };
+}
+
+/** Opens the pool and binds Objection to it; the only Model.knex() call. */
+export function createDb(options: DbOptions): Knex {
+  const db = knexFactory(knexConfig(options));
+  Model.knex(db);
+  return db;
+}
