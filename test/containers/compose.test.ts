@@ -18,7 +18,14 @@ class Client {
     if (init.form) body = new URLSearchParams(init.form).toString();
     if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
     if (init.token) headers.authorization = `Bearer ${init.token}`;
-    const response = await fetch(`${this.base}${path}`, { method, headers, body, signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(10_000),
+    }).catch((error: Error) => {
+      throw new Error(`${method} ${path}: ${error.name}: ${error.message}`, { cause: error });
+    });
     return { status: response.status, body: (await response.json()) as any };
   }
 
