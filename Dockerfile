@@ -4,7 +4,7 @@
 # No `# syntax=` line: the built-in BuildKit frontend handles cache mounts, and
 # nothing has to be pulled to build.
 
-# ---- dev: full Debian image with git, psql and chromium; the workspace is bind-mounted over /workspaces/fast-zero
+# ---- dev: full Debian image with git, psql, chromium and kubectl; the workspace is bind-mounted over /workspaces/fast-zero
 FROM node:24-bookworm AS dev
 # The official image has git but no psql client. Debian's chromium lets the
 # /docs browser test (test/docs-browser.test.ts) run in the dev container, and
@@ -12,6 +12,11 @@ FROM node:24-bookworm AS dev
 RUN apt-get update \
     && apt-get install -y --no-install-recommends chromium \
        $(command -v psql >/dev/null || echo postgresql-client) \
+    && rm -rf /var/lib/apt/lists/*
+# kubectl for test/deploy/kubernetes.test.ts (`kubectl kustomize`), as .ci/run
+# installs it on a host; its own layer keeps the chromium layer cached.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends kubernetes-client \
     && rm -rf /var/lib/apt/lists/*
 # PEM text of extra CAs for networks that intercept TLS (corporate proxies,
 # sandboxed CI); empty everywhere else. A CA certificate is public, not a
