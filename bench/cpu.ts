@@ -3,7 +3,7 @@
  * backends serving it. Throughput moves with whatever else shares the cores;
  * CPU per request does not, so it is the efficiency figure the bench judges by.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import pg from 'pg';
 
 // Linux reports utime and stime in clock ticks, USER_HZ, which is 100 on every mainstream kernel.
@@ -52,20 +52,43 @@ export async function processTreeCpuMs(pid: number): Promise<number | undefined>
   return total;
 }
 
-/** CPU ms of each PostgreSQL backend whose session set this application_name; undefined if /proc cannot see them. */
+/** The local TCP ports of `pid`'s sockets: its ends of the connections to PostgreSQL among them. */
+async function localPorts(pid: number): Promise<number[]> {
+  const inodes = new Set<string>();
+  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [] as string[])) {
+    const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode) inodes.add(inode);
+  }
+  const ports: number[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[9] && inodes.has(fields[9])) ports.push(parseInt(fields[1]!.split(':')[1]!, 16));
+    }
+  }
+  return ports;
+}
+
+/**
+ * CPU ms of each PostgreSQL backend serving `serverPid`: the backends whose
+ * client port is one of that process's sockets (pg_stat_activity), so two
+ * servers with the same application_name are still told apart. Undefined when
+ * /proc cannot see them (a database on another machine).
+ */
 export async function backendCpuMs(
   monitor: pg.Client,
-  applicationName: string,
+  serverPid: number,
 ): Promise<ReadonlyMap<number, number> | undefined> {
   const { rows } = await monitor.query<{ pid: number }>(
-    'select pid from pg_stat_activity where application_name = $1',
-    [applicationName],
+    'select pid from pg_stat_activity where client_port = any($1::int[])',
+    [await localPorts(serverPid)],
   );
   const result = new Map<number, number>();
   for (const { pid } of rows) {
     const stat = await readStat(pid);
-    // A backend on another machine (--database-url) is not in our /proc.
-    if (!stat) return rows.length > 0 && result.size === 0 ? undefined : result;
+    if (!stat) return undefined;
     result.set(pid, stat.cpuMs);
   }
   return result;
@@ -90,16 +113,16 @@ export function cpuBetween(
   return { serverMs: after.serverMs - before.serverMs, backendsMs };
 }
 
-/** A session of its own, named apart from the servers', that finds their backends by application_name. */
+/** A session of its own that finds the servers' backends in pg_stat_activity. */
 export async function openBackendMonitor(databaseUrl: string) {
   const monitor = new pg.Client({ connectionString: databaseUrl, application_name: 'fast-zero-bench' });
   await monitor.connect();
   return {
-    /** The `backends` probe for startServer: CPU ms of each backend named `applicationName`. */
-    backendsOf: (applicationName: string) => () => backendCpuMs(monitor, applicationName),
+    /** The `backends` probe for startServer: CPU ms of each backend serving that process. */
+    backends: (serverPid: number) => backendCpuMs(monitor, serverPid),
     close: () => monitor.end(),
   };
 }
 
-/** How each server's connections name themselves (the API's: src/db's knex settings). */
-export const APPLICATION_NAMES = { api: 'fast-zero', floor: 'fast-zero-floor' } as const;
+/** How the floor's connections name themselves in pg_stat_activity (the API's: src/db/connection.ts). */
+export const FLOOR_APPLICATION_NAME = 'fast-zero-floor';

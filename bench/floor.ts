@@ -60,6 +60,7 @@ const statements = {
   user: 'select id from users where id = $1',
   list: `select ${COLUMNS} from todos where user_id = $1 order by id limit $2 offset $3`,
   create: `insert into todos (title, description, state, user_id) values ($1, $2, $3, $4) returning ${COLUMNS}`,
+  todo: `select ${COLUMNS} from todos where id = $1 and user_id = $2`,
   patch:
     `update todos set title = coalesce($3, title), description = coalesce($4, description),` +
     ` state = coalesce($5::todo_state, state), updated_at = now()` +
@@ -181,7 +182,11 @@ export function createFloor(options: FloorOptions): Floor {
       )
         return INVALID;
       if (id < 1 || id > INT4_MAX) return TASK_NOT_FOUND;
-      const [todo] = await run('patch', [id, userId, body.title ?? null, body.description ?? null, body.state ?? null]);
+      const changes = [body.title ?? null, body.description ?? null, body.state ?? null];
+      // Nothing to change: no UPDATE, so updated_at stays put, as in the API.
+      const [todo] = changes.every((value) => value === null)
+        ? await run('todo', [id, userId])
+        : await run('patch', [id, userId, ...changes]);
       return todo ? [200, JSON.stringify(todo)] : TASK_NOT_FOUND;
     }
     return detail(405, 'Method Not Allowed');

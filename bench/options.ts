@@ -16,6 +16,8 @@ export interface BenchOptions {
   readonly tsx: boolean;
   /** Extra node flags for the API process, e.g. heap settings to try. */
   readonly nodeOptions: readonly string[];
+  /** Settings of a second API whose list is measured beside the first's (an A/B in one run). */
+  readonly compareEnv: Readonly<Record<string, string>> | undefined;
   /** Scenario names to run; empty means all. */
   readonly only: readonly string[];
 }
@@ -35,7 +37,10 @@ const USAGE = `npm run bench -- [flags]
                          or event-loop figures for it)
   --tsx                  run the API from src/ through tsx instead of the compiled build
   --node-options=FLAGS   node flags for the API process, after npm run start:prod's own
-  --only a,b             run only these scenarios (names as in the table)`;
+  --only a,b             run only these scenarios (names as in the table)
+  --compare-env K=V,…    also start an API with these settings changed; its list (list-big-b)
+                         and logins (login-b) alternate with the first API's: an A/B in one
+                         run (e.g. LOGIN_RATE_LIMIT=0: the login path without its limits)`;
 
 const positive = (name: string, value: string | undefined, fallback: number): number => {
   if (value === undefined) return fallback;
@@ -60,6 +65,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       tsx: { type: 'boolean', default: false },
       only: { type: 'string' },
       'node-options': { type: 'string' },
+      'compare-env': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -80,5 +86,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     tsx: values.tsx,
     nodeOptions: values['node-options']?.split(/\s+/).filter(Boolean) ?? [],
     only: values.only ? values.only.split(',').map((name) => name.trim()) : [],
+    compareEnv: values['compare-env']
+      ? Object.fromEntries(
+          values['compare-env'].split(',').map((pair) => {
+            const [key, ...value] = pair.split('=');
+            if (!key || value.length === 0) throw new Error('--compare-env takes KEY=VALUE pairs, comma-separated');
+            return [key.trim(), value.join('=')];
+          }),
+        )
+      : undefined,
   };
 }

@@ -99,8 +99,8 @@ export async function startServer(options: {
   env: Record<string, string>;
   port: number;
   readyPath: string;
-  /** CPU ms so far of each PostgreSQL backend serving this server (bench/cpu.ts). */
-  backends?: () => Promise<ReadonlyMap<number, number> | undefined>;
+  /** CPU ms so far of each PostgreSQL backend serving the process with this pid (bench/cpu.ts). */
+  backends?: (pid: number) => Promise<ReadonlyMap<number, number> | undefined>;
 }): Promise<ServerProcess> {
   const args = [
     ...(options.nodeOptions ?? []),
@@ -132,7 +132,7 @@ export async function startServer(options: {
     async cpu() {
       const serverMs = child.pid === undefined ? undefined : await processTreeCpuMs(child.pid);
       if (serverMs === undefined) return undefined;
-      return { serverMs, backendsMs: await options.backends?.() };
+      return { serverMs, backendsMs: await options.backends?.(child.pid!) };
     },
     resetEventLoopDelay: async () => {
       if (options.probe) await ask(child, 'eld:reset');

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { freePort } from '../src/db/free-port.js';
-import { APPLICATION_NAMES, openBackendMonitor } from './cpu.js';
+import { FLOOR_APPLICATION_NAME, openBackendMonitor } from './cpu.js';
 import { cpuPerRequest, measure, warmUp } from './load.js';
 import { build, entries, productionNodeFlags, startServer, type ServerProcess } from './processes.js';
 import { LAYERS, summarize, type CpuProfile } from './profile-layers.js';
@@ -70,10 +70,10 @@ async function main(): Promise<void> {
       entry: opts.floor ? entries(false).floor : path.join(ROOT, 'dist', 'src', 'server.js'),
       nodeOptions: [...nodeFlags, '--cpu-prof', `--cpu-prof-dir=${profileDir}`],
       tsx: false,
-      env: { ...env, APPLICATION_NAME: APPLICATION_NAMES[profiled] },
+      env: { ...env, APPLICATION_NAME: FLOOR_APPLICATION_NAME },
       port: await freePort(),
       readyPath: opts.floor ? '/' : '/health/ready',
-      backends: monitor.backendsOf(APPLICATION_NAMES[profiled]),
+      backends: monitor.backends,
     });
     const token = opts.floor
       ? jwt.sign({ sub: String(seeded.big.id) }, secretKey, { algorithm: 'HS256', expiresIn: '1h' })

@@ -157,3 +157,33 @@ export function formatVerdicts(list: readonly Verdict[]): string {
   const mark = (met: Verdict['met']) => (met === undefined ? 'n/a   ' : met ? 'MET   ' : 'MISSED');
   return list.map((v) => `${mark(v.met)} ${v.target}: ${v.detail}`).join('\n');
 }
+
+/**
+ * The second API (`--compare-env`) against the first, for the list (by CPU per
+ * request) and the logins (by latency: bcrypt's cost, plus what the settings add).
+ */
+export function abSummary(measurements: readonly Measurement[], label: string): string {
+  const named = (name: string) => measurements.find((m) => m.scenario.name === name);
+  const change = (x?: number, y?: number) =>
+    x === undefined || y === undefined ? 'n/a' : `${y > x ? '+' : ''}${(((y - x) / x) * 100).toFixed(1)} %`;
+  const lines: string[] = [];
+  const [a, b] = [named('list-big'), named('list-big-b')];
+  if (a && b) {
+    const ca = cpuPerRequest(a);
+    const cb = cpuPerRequest(b);
+    lines.push(
+      `A/B ${label}: list-big-b vs list-big, CPU per request ${us(cb.total)} vs ${us(ca.total)} µs (${change(ca.total, cb.total)}; ` +
+        `server ${us(cb.server)} vs ${us(ca.server)}, PostgreSQL ${us(cb.backends)} vs ${us(ca.backends)}), ` +
+        `throughput ${b.requestsPerSecond.toFixed(0)} vs ${a.requestsPerSecond.toFixed(0)} req/s`,
+    );
+  }
+  const [la, lb] = [named('login'), named('login-b')];
+  if (la && lb) {
+    lines.push(
+      `A/B ${label}: login-b vs login, latency p50 ${ms(lb.latencyMs.p50)} vs ${ms(la.latencyMs.p50)} ms ` +
+        `(${change(la.latencyMs.p50, lb.latencyMs.p50)}), p99 ${ms(lb.latencyMs.p99)} vs ${ms(la.latencyMs.p99)} ms, ` +
+        `throughput ${lb.requestsPerSecond.toFixed(1)} vs ${la.requestsPerSecond.toFixed(1)} req/s`,
+    );
+  }
+  return lines.length ? lines.join('\n') : `A/B (${label}): no pair (list-big/list-big-b, login/login-b) was measured`;
+}

@@ -4,12 +4,12 @@
  */
 import os from 'node:os';
 import jwt from 'jsonwebtoken';
-import { APPLICATION_NAMES, openBackendMonitor } from './cpu.js';
+import { FLOOR_APPLICATION_NAME, openBackendMonitor } from './cpu.js';
 import { measure, measureAlternating, warmUp, type Measurement } from './load.js';
 import { parseOptions } from './options.js';
 import { freePort } from '../src/db/free-port.js';
 import { build, entries, productionNodeFlags, remoteServer, startServer, type ServerProcess } from './processes.js';
-import { formatVerdicts, table, verdicts } from './report.js';
+import { abSummary, formatVerdicts, table, verdicts } from './report.js';
 import { scenarios } from './scenarios.js';
 import { login, openBenchDatabase, prepareData, serverEnvironment } from './setup.js';
 
@@ -17,10 +17,17 @@ const WARM_UP_SECONDS = 3;
 const ALTERNATING_ROUNDS = 3;
 // Scenarios whose figures are compared with each other run together in alternating slices.
 const COMPARED = [
-  ['list-small', 'list-big', 'floor-list-big'],
+  ['list-small', 'list-big', 'floor-list-big', 'list-big-b'],
   ['create', 'floor-create'],
   ['patch', 'floor-patch'],
+  ['login', 'login-b'],
 ];
+
+const compareLabel = (env: Readonly<Record<string, string>> | undefined) =>
+  env &&
+  Object.entries(env)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
@@ -50,7 +57,7 @@ async function main(): Promise<void> {
           env: serverEnv,
           port: await freePort(),
           readyPath: '/health/ready',
-          backends: monitor.backendsOf(APPLICATION_NAMES.api),
+          backends: monitor.backends,
         });
     servers.push(api);
     const floor = await startServer({
@@ -59,12 +66,26 @@ async function main(): Promise<void> {
       nodeOptions: apiNodeFlags,
       probe: entry.probe,
       tsx: options.tsx,
-      env: { ...serverEnv, APPLICATION_NAME: APPLICATION_NAMES.floor },
+      env: { ...serverEnv, APPLICATION_NAME: FLOOR_APPLICATION_NAME },
       port: await freePort(),
       readyPath: '/',
-      backends: monitor.backendsOf(APPLICATION_NAMES.floor),
+      backends: monitor.backends,
     });
     servers.push(floor);
+    // A second API with some settings changed, measured beside the first (A/B in one run).
+    const apiB = options.compareEnv
+      ? await startServer({
+          entry: entry.api,
+          nodeOptions: apiNodeFlags,
+          probe: entry.probe,
+          tsx: options.tsx,
+          env: { ...serverEnv, ...options.compareEnv },
+          port: await freePort(),
+          readyPath: '/health/ready',
+          backends: monitor.backends,
+        })
+      : undefined;
+    if (apiB) servers.push(apiB);
     const idleRss = await api.rss();
     log(
       `API at ${api.url} (${options.url ? 'given' : options.tsx ? 'tsx, from src/' : 'compiled'}), ` +
@@ -80,12 +101,13 @@ async function main(): Promise<void> {
         ? jwt.sign({ sub: String(seeded.big.id) }, secretKey, { algorithm: 'HS256', expiresIn: '1h' })
         : big,
     };
-    const all = scenarios({ ...options, seeded, tokens });
+    const all = scenarios({ ...options, seeded, tokens, compare: compareLabel(options.compareEnv) });
     const chosen = options.only.length ? all.filter((s) => options.only.includes(s.name)) : all;
     const listBig = all.find((s) => s.name === 'list-big')!;
     await warmUp(api, listBig, WARM_UP_SECONDS);
     await warmUp(floor, listBig, WARM_UP_SECONDS);
-    const serverFor = { api, floor } as const;
+    if (apiB) await warmUp(apiB, listBig, WARM_UP_SECONDS);
+    const serverFor = { api, floor, 'api-b': apiB ?? api } as const;
 
     const measurements: Measurement[] = [];
     // Every figure that is compared with another (the big user's list with the small user's, each
@@ -121,6 +143,7 @@ async function main(): Promise<void> {
         table(measurements),
         '',
         formatVerdicts(verdicts(measurements, options.todos)),
+        ...(options.compareEnv ? ['', abSummary(measurements, compareLabel(options.compareEnv)!)] : []),
         '',
       ].join('\n'),
     );

@@ -7,7 +7,7 @@ type Request = autocannon.Request;
 export interface Scenario {
   readonly name: string;
   readonly request: string;
-  readonly target: 'api' | 'floor';
+  readonly target: 'api' | 'floor' | 'api-b';
   readonly connections: number;
   readonly requests: Request[];
 }
@@ -33,10 +33,19 @@ export interface ScenarioInput {
   readonly users: number;
   readonly connections: number;
   readonly loginConnections: number;
+  /** The settings of a second API (`--compare-env`): its list and logins run beside the first's. */
+  readonly compare?: string | undefined;
 }
 
 /** The scenarios in the order they run; the floor runs right after the list it is compared with. */
-export function scenarios({ seeded, tokens, users, connections, loginConnections }: ScenarioInput): Scenario[] {
+export function scenarios({
+  seeded,
+  tokens,
+  users,
+  connections,
+  loginConnections,
+  compare,
+}: ScenarioInput): Scenario[] {
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const big = bearer(tokens.big);
   const json = { ...big, 'content-type': 'application/json' };
@@ -106,6 +115,9 @@ export function scenarios({ seeded, tokens, users, connections, loginConnections
       { method: 'GET', path: '/todos/?limit=100', headers: bearer(tokens.small) },
     ]),
     api('list-big', `GET /todos/?limit=100, user with ${bigLabel}`, [list]),
+    ...(compare
+      ? [{ ...api('list-big-b', `the same list on an API with ${compare}`, [list]), target: 'api-b' as const }]
+      : []),
     {
       ...api('floor-list-big', `the floor (node:http + pg, prepared), same list, ${bigLabel}`, [
         { ...list, headers: bearer(tokens.floor) },
@@ -121,7 +133,15 @@ export function scenarios({ seeded, tokens, users, connections, loginConnections
     { ...api('floor-create', 'the floor, same insert', [{ ...create, headers: floorJson }]), target: 'floor' },
     api('patch', 'PATCH /todos/{random id}', [patch]),
     { ...api('floor-patch', 'the floor, same update', [{ ...patch, headers: floorJson }]), target: 'floor' },
-    api('login', 'POST /auth/token, bcrypt cost 12', [login], loginConnections),
+    api('login', 'POST /auth/token, bcrypt cost 12, default login limits', [login], loginConnections),
+    ...(compare
+      ? [
+          {
+            ...api('login-b', `the same logins on an API with ${compare}`, [login], loginConnections),
+            target: 'api-b' as const,
+          },
+        ]
+      : []),
     api('mixed', '70 % list, 10 % search, 10 % create, 10 % patch', [mixed]),
   ];
 }

@@ -9,7 +9,8 @@ export const BCRYPT_ROUNDS = 12;
 
 /**
  * The given PostgreSQL or a throwaway embedded one, migrated as the server
- * does. Durable settings (no `fast` mode): write figures include a real commit's fsync.
+ * migrates. Durable settings (no `fast` mode): POST and PATCH figures include
+ * a real commit's fsync.
  */
 export async function openBenchDatabase(url: string | undefined, log: (message: string) => void): Promise<Database> {
   const database = await openDatabase({
@@ -50,7 +51,6 @@ export function serverEnvironment(databaseUrl: string, poolMax: number) {
     SECRET_KEY: secretKey,
     HOST: '127.0.0.1',
     BCRYPT_ROUNDS: String(BCRYPT_ROUNDS),
-    LOGIN_RATE_LIMIT: '0',
     DB_POOL_MAX: String(poolMax),
   };
   return { env, secretKey };

@@ -41,7 +41,9 @@ export const SETTINGS = z.object({
   NODE_ENV: z.string().optional().describe('production in the image; decides the default ENVIRONMENT and log format'),
   DATABASE_URL: postgresUrl('DATABASE_URL')
     .optional()
-    .describe('PostgreSQL URL; unset in local, `npm start` runs an embedded PostgreSQL with its data in .data/'),
+    .describe(
+      'PostgreSQL URL; unset in local, `npm start` runs an embedded PostgreSQL with its data in .data/, on 127.0.0.1:54329 when free (`npm run db:psql` opens psql on it)',
+    ),
   MIGRATIONS_DATABASE_URL: postgresUrl('MIGRATIONS_DATABASE_URL')
     .optional()
     .describe(
@@ -50,7 +52,9 @@ export const SETTINGS = z.object({
   SECRET_KEY: z
     .string()
     .optional()
-    .describe('HS256 key for access tokens (openssl rand -hex 32); required outside local'),
+    .describe(
+      'HS256 key for access tokens (openssl rand -hex 32); required outside local. Unset in local: one key made once and kept in .data/secret-key, so tokens survive restarts',
+    ),
   // `auto` was the entrypoint's name for the default before the server owned migrations.
   RUN_MIGRATIONS: z
     .enum(['0', '1', 'false', 'true', 'no', 'yes', 'off', 'on', 'auto'], { message: 'RUN_MIGRATIONS must be 1 or 0' })
@@ -133,6 +137,27 @@ export const SETTINGS = z.object({
 /** Secrets that may come from a file instead (Docker and Kubernetes secrets), as the official images do. */
 export const FILE_SETTINGS = ['SECRET_KEY', 'DATABASE_URL', 'MIGRATIONS_DATABASE_URL'] as const;
 
+/** Variables only the Compose files read (never the app), documented beside the app's own. */
+export const COMPOSE_SETTINGS: Readonly<Record<string, string>> = {
+  POSTGRES_USER: 'docker-compose.yml: the database role the db service creates (default app)',
+  POSTGRES_PASSWORD: 'docker-compose.yml: its password, URL-safe characters only (default: a marked development value)',
+  POSTGRES_DB: 'docker-compose.yml: the database the db service creates (default fast_zero)',
+  API_PORT: 'docker-compose.yml: host port of the API, published on 127.0.0.1 only (default 8000)',
+  DB_PORT:
+    'docker-compose.db-port.yml: host port of PostgreSQL, published on 127.0.0.1 only, for the API run on the host (default 5432)',
+  EXTRA_CA_CERTS: 'docker-compose.yml build only: PEM text of extra CA certificates behind a TLS-intercepting proxy',
+};
+
+/** Every variable name a `.env` of this project may hold. */
+export const KNOWN_SETTINGS: ReadonlySet<string> = new Set([
+  ...Object.keys(SETTINGS.shape),
+  ...FILE_SETTINGS.map((name) => `${name}_FILE`),
+  ...Object.keys(COMPOSE_SETTINGS),
+]);
+
+/** Values never shown in an error: only their length is. */
+const SECRET_SETTINGS = new Set(['SECRET_KEY', 'POSTGRES_PASSWORD']);
+
 export interface Config {
   readonly environment: Environment;
   /** Absent only outside production: the server then starts an embedded PostgreSQL. */
@@ -185,6 +210,86 @@ export interface LoginLimits {
 const defaultLogFormat = (local: boolean, nodeEnv: string | undefined) =>
   local && nodeEnv !== 'production' ? 'pretty' : 'json';
 
+/**
+ * Where the app believes it runs, from ENVIRONMENT or NODE_ENV (an invalid
+ * ENVIRONMENT counts as unset here; loadConfig reports it).
+ */
+export function environmentOf(env: NodeJS.ProcessEnv): Environment {
+  const named = env.ENVIRONMENT ?? '';
+  if ((ENVIRONMENTS as readonly string[]).includes(named)) return named as Environment;
+  return env.NODE_ENV === 'production' ? 'production' : 'local';
+}
+
+/**
+ * True when start-up should hand loadConfig the development key kept on disk:
+ * ENVIRONMENT is local and SECRET_KEY is unset. Outside local the key is refused anyway.
+ */
+export const wantsDevelopmentSecret = (env: NodeJS.ProcessEnv): boolean =>
+  environmentOf(env) === 'local' && !env.SECRET_KEY;
+
+/** A value as an error may show it: secrets by length only, URLs without their password. */
+export function displayValue(name: string, value: string): string {
+  if (SECRET_SETTINGS.has(name)) return `a value of ${value.length} characters (hidden)`;
+  // user:password@ in a URL, with or without its scheme.
+  const masked = value.replace(/^((?:[a-z][a-z0-9+.-]*:\/\/)?[^:@/]*:)[^@]*@/i, '$1***@');
+  return JSON.stringify(masked);
+}
+
+/**
+ * Names set in `.env` that the app does not read but that are close to one it
+ * does (a typo, a wrong case): each gets a "did you mean" warning. Unrelated
+ * names are left alone, since other tools may read them.
+ */
+export function misspelledSettings(names: Iterable<string>): string[] {
+  const warnings: string[] = [];
+  for (const name of names) {
+    if (KNOWN_SETTINGS.has(name)) continue;
+    let best: { known: string; distance: number } | undefined;
+    for (const known of KNOWN_SETTINGS) {
+      const distance = editDistance(name.toUpperCase(), known);
+      if (!best || distance < best.distance) best = { known, distance };
+    }
+    if (best && best.distance <= Math.max(1, Math.min(3, Math.floor(best.known.length / 5)))) {
+      warnings.push(`.env sets ${name}, which the app does not read: did you mean ${best.known}?`);
+    }
+  }
+  return warnings;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const row = d[i]!;
+      row[j] = Math.min(d[i - 1]![j]! + 1, row[j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
+      }
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * Where each variable came from, for error messages: `.env` for the names
+ * that file added (dotenv never overrides the environment), the `_FILE`
+ * variable for secrets read from a file, else the environment.
+ */
+export function settingOrigins(env: NodeJS.ProcessEnv, fromDotenv: Iterable<string>): Record<string, string> {
+  const dotenv = new Set(fromDotenv);
+  const origins: Record<string, string> = {};
+  for (const name of dotenv) origins[name] = '.env';
+  for (const name of FILE_SETTINGS) {
+    const file = env[`${name}_FILE`];
+    if (file) origins[name] = `${name}_FILE=${file}${dotenv.has(`${name}_FILE`) ? ', set in .env' : ''}`;
+  }
+  return origins;
+}
+
 /** Raised with every bad variable named, so one start-up shows all of them. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -195,28 +300,44 @@ export class ConfigError extends Error {
 
 /**
  * Parses, validates and freezes the configuration (the course's settings.py).
- * `randomSecret` makes the ephemeral local secret; `needsSecret: false` is for
- * the migration command, which signs no token.
+ * `developmentSecret` is the key kept in .data/ for a local run without
+ * SECRET_KEY (ignored outside local); without it `randomSecret` makes an
+ * ephemeral one. `needsSecret: false` is for the migration command, which
+ * signs no token. `origins` names where variables came from (`.env`, a
+ * `_FILE`), for the error message.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
   {
     randomSecret = () => crypto.randomUUID() + crypto.randomUUID(),
+    developmentSecret,
     needsSecret = true,
-  }: { randomSecret?: () => string; needsSecret?: boolean } = {},
+    origins = {},
+  }: {
+    randomSecret?: () => string;
+    developmentSecret?: string;
+    needsSecret?: boolean;
+    origins?: Readonly<Record<string, string>>;
+  } = {},
 ): Config {
   // Empty strings come from `FOO=` lines in .env files; they mean "unset".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const parsed = SETTINGS.safeParse(cleaned);
   // Every problem is collected before failing, so one start-up names them all.
+  // Each names the value it got (masked) and where it came from, so a stray
+  // line in .env is found without guessing.
+  const got = (name: string) => {
+    const value = cleaned[name];
+    if (value === undefined) return '';
+    return ` (got ${displayValue(name, value)} from ${origins[name] ?? 'the environment'})`;
+  };
   const problems = parsed.success
     ? []
-    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  const environment: Environment = (ENVIRONMENTS as readonly string[]).includes(cleaned.ENVIRONMENT ?? '')
-    ? (cleaned.ENVIRONMENT as Environment)
-    : cleaned.NODE_ENV === 'production'
-      ? 'production'
-      : 'local';
+    : parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        return `${name}: ${issue.message}${got(name)}`;
+      });
+  const environment = environmentOf(cleaned);
   const local = environment === 'local';
   const warnings: string[] = [];
 
@@ -227,7 +348,10 @@ export function loadConfig(
 
   let secretKey = cleaned.SECRET_KEY;
   let secretKeyIsEphemeral = false;
-  if (secretKey === undefined) {
+  if (secretKey === undefined && local && developmentSecret) {
+    secretKey = developmentSecret;
+    warnings.push('SECRET_KEY is not set: using the development key kept in .data/ (ENVIRONMENT=local only)');
+  } else if (secretKey === undefined) {
     if (local || !needsSecret) {
       secretKey = randomSecret();
       secretKeyIsEphemeral = true;
@@ -238,7 +362,7 @@ export function loadConfig(
   } else if (KNOWN_WEAK_SECRETS.includes(secretKey) || secretKey.length < MIN_SECRET_LENGTH) {
     const why = `SECRET_KEY: is a known default or shorter than ${MIN_SECRET_LENGTH} characters`;
     if (local) warnings.push(`${why}; accepted only because ENVIRONMENT is local`);
-    else problems.push(`${why}; generate one with: openssl rand -hex 32`);
+    else problems.push(`${why}${got('SECRET_KEY')}; generate one with: openssl rand -hex 32`);
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const raw = parsed.data;

@@ -113,6 +113,12 @@ test('floor PATCH /todos/{id} answers with the bytes the API gives that row, and
   t.like(fromFloor.body, { id: first.id, title: first.title, state: 'done' });
   t.is(fromFloor.text, await listed(t.context.app.client, user.token, first.id));
   t.is(fromApi.text, await listed(t.context.floor, user.token, second.id));
+  // Nothing to change: both answer the todo as it is, updated_at untouched.
+  const unchangedApi = await t.context.app.client.patch(`/todos/${first.id}`, { token: user.token, json: {} });
+  const unchangedFloor = await t.context.floor.patch(`/todos/${first.id}`, { token: user.token, json: {} });
+  t.is(unchangedFloor.status, 200);
+  t.is(unchangedFloor.text, unchangedApi.text);
+  t.is(unchangedFloor.text, fromFloor.text);
   // Someone else's todo, or one out of range: the same 404 as the API.
   for (const path of [`/todos/${first.id}`, '/todos/99999999999']) {
     const api = await t.context.app.client.patch(path, { token: other.token, json: { state: 'todo' } });

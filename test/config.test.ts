@@ -1,5 +1,14 @@
 import test from 'ava';
-import { ConfigError, loadConfig, readFileSettings } from '../src/config.js';
+import {
+  ConfigError,
+  displayValue,
+  KNOWN_SETTINGS,
+  loadConfig,
+  misspelledSettings,
+  readFileSettings,
+  settingOrigins,
+  wantsDevelopmentSecret,
+} from '../src/config.js';
 
 const STRONG = 'a'.repeat(48);
 
@@ -108,4 +117,64 @@ test('MIGRATIONS_DATABASE_URL defaults to DATABASE_URL; RUN_MIGRATIONS and TRUST
   });
   t.regex(error?.message ?? '', /RUN_MIGRATIONS must be 1 or 0/);
   t.regex(error?.message ?? '', /TRUST_PROXY must be a whole number/);
+});
+
+test('the development key from .data is used only in local without SECRET_KEY; SECRET_KEY always wins', (t) => {
+  const kept = 'k'.repeat(64);
+  t.like(loadConfig({}, { developmentSecret: kept }), { secretKey: kept, secretKeyIsEphemeral: false });
+  t.is(loadConfig({ SECRET_KEY: STRONG }, { developmentSecret: kept }).secretKey, STRONG);
+  const error = t.throws(() =>
+    loadConfig({ ENVIRONMENT: 'staging', DATABASE_URL: 'postgres://h/db' }, { developmentSecret: kept }),
+  );
+  t.regex(error?.message ?? '', /SECRET_KEY: required when ENVIRONMENT is staging/);
+  t.true(wantsDevelopmentSecret({}));
+  t.false(wantsDevelopmentSecret({ SECRET_KEY: STRONG }));
+  t.false(wantsDevelopmentSecret({ NODE_ENV: 'production' }));
+});
+
+test('errors show the bad value and its origin; secrets by length only, URL passwords masked', (t) => {
+  const error = t.throws(
+    () =>
+      loadConfig(
+        { ENVIRONMENT: 'production', PORT: 'eighty', SECRET_KEY: 'hunter2', DATABASE_URL: 'mysql://root:hunter3@h/db' },
+        { origins: settingOrigins({}, ['PORT']) },
+      ),
+    { instanceOf: ConfigError },
+  );
+  const message = error?.message ?? '';
+  t.regex(message, /PORT: PORT must be a whole number \(got "eighty" from \.env\)/);
+  t.regex(message, /SECRET_KEY: .*\(got a value of 7 characters \(hidden\) from the environment\)/);
+  t.regex(message, /DATABASE_URL: .*\(got "mysql:\/\/root:\*\*\*@h\/db" from the environment\)/);
+  t.false(/hunter[23]/.test(message));
+  t.is(displayValue('DATABASE_URL', 'app:pw@db:5432/x'), '"app:***@db:5432/x"');
+  t.deepEqual(settingOrigins({ SECRET_KEY_FILE: '/run/secrets/key' }, ['SECRET_KEY_FILE']), {
+    SECRET_KEY_FILE: '.env',
+    SECRET_KEY: 'SECRET_KEY_FILE=/run/secrets/key, set in .env',
+  });
+});
+
+test('.env names close to a setting get a "did you mean"; known and unrelated names do not', (t) => {
+  t.deepEqual(misspelledSettings(['SECRT_KEY', 'secret_key', 'DATABSE_URL', 'PORTT', 'LOG_LEVLE']), [
+    '.env sets SECRT_KEY, which the app does not read: did you mean SECRET_KEY?',
+    '.env sets secret_key, which the app does not read: did you mean SECRET_KEY?',
+    '.env sets DATABSE_URL, which the app does not read: did you mean DATABASE_URL?',
+    '.env sets PORTT, which the app does not read: did you mean PORT?',
+    '.env sets LOG_LEVLE, which the app does not read: did you mean LOG_LEVEL?',
+  ]);
+  t.deepEqual(
+    misspelledSettings(['SECRET_KEY', 'SECRET_KEY_FILE', 'POSTGRES_PASSWORD', 'API_PORT', 'PATH', 'HOME', 'EDITOR']),
+    [],
+  );
+});
+
+test('every variable docker-compose files and .env.example name is known, so none is reported as a typo', async (t) => {
+  const { readFile, readdir } = await import('node:fs/promises');
+  const composeFiles = (await readdir('.')).filter((file) => /^docker-compose.*\.ya?ml$/.test(file));
+  for (const file of composeFiles) {
+    const text = await readFile(file, 'utf8');
+    for (const [, name] of text.matchAll(/\$\{([A-Z0-9_]+)/g)) t.true(KNOWN_SETTINGS.has(name!), `${file}: ${name}`);
+  }
+  const example = await readFile('.env.example', 'utf8');
+  for (const [, name] of example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm))
+    t.true(KNOWN_SETTINGS.has(name!), `.env.example: ${name}`);
 });

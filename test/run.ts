@@ -4,7 +4,7 @@
  * it a throwaway embedded PostgreSQL is started and removed. Every database
  * this run creates is named fz_test_<run id>_…, and only those are dropped.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../src/db/open.js';
@@ -23,6 +23,22 @@ async function dropRunDatabases(adminUrl: string, runPrefix: string): Promise<vo
   });
 }
 
+// Ctrl-C reaches the whole process group (ava, its workers, PostgreSQL) and
+// this process; it must neither die at once (leaving the cluster's folder in
+// /tmp) nor wait for the suite: stop ava, stop the cluster, remove the folder.
+let interrupted: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | undefined;
+let ava: ChildProcess | undefined;
+const startup = new AbortController();
+// SIGHUP: the terminal was closed (PostgreSQL ignores that one, so it must be stopped here).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    interrupted ??= signal;
+    startup.abort();
+    ava?.kill(signal);
+  });
+}
+const INTERRUPTED_EXIT = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+
 async function main(): Promise<number> {
   const runId = randomBytes(4).toString('hex');
   const runPrefix = `${TEST_DB_PREFIX}${runId}_`;
@@ -38,33 +54,38 @@ async function main(): Promise<number> {
     pool: { poolMax: 2, statementTimeoutMs: 30_000, acquireTimeoutMs: 10_000 },
     migrate: true,
     log,
+    signal: startup.signal,
   });
   if (!given) log('started a throwaway embedded PostgreSQL');
   const adminUrl = withDatabase(database.url, 'postgres');
   try {
+    if (interrupted) return INTERRUPTED_EXIT[interrupted];
     // A template with open sessions cannot be copied.
     await database.db.destroy();
-    const ava = spawn(
-      process.execPath,
-      [path.resolve('node_modules/ava/entrypoints/cli.mjs'), ...process.argv.slice(2)],
-      {
-        stdio: 'inherit',
-        env: { ...process.env, [ENV.adminUrl]: adminUrl, [ENV.template]: template, [ENV.runId]: runId },
-      },
+    ava = spawn(process.execPath, [path.resolve('node_modules/ava/entrypoints/cli.mjs'), ...process.argv.slice(2)], {
+      stdio: 'inherit',
+      env: { ...process.env, [ENV.adminUrl]: adminUrl, [ENV.template]: template, [ENV.runId]: runId },
+    });
+    const child = ava;
+    const code = await new Promise<number>((resolve) =>
+      child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))),
     );
-    const forward = (signal: NodeJS.Signals) => ava.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    return await new Promise<number>((resolve) => ava.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+    return interrupted ? INTERRUPTED_EXIT[interrupted] : code;
   } finally {
-    await dropRunDatabases(adminUrl, runPrefix).catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
+    // A throwaway cluster goes as a whole; on a given server only this run's databases are dropped.
+    if (given) {
+      await dropRunDatabases(adminUrl, runPrefix).catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
+    }
     await database.close();
+    if (interrupted) log(`interrupted (${interrupted}): stopped the tests and removed this run's databases`);
   }
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // Interrupted during start-up: PostgreSQL got the signal too and openDatabase removed what it made.
+    if (interrupted) process.exit(INTERRUPTED_EXIT[interrupted]);
     log(`could not run the tests: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },

@@ -1,15 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import prettier from 'prettier';
-import { FILE_SETTINGS, SETTINGS } from '../config.js';
+import { COMPOSE_SETTINGS, FILE_SETTINGS, SETTINGS } from '../config.js';
 
-/** Variables only docker-compose.yml reads (never the app), documented beside the app's own. */
-export const COMPOSE_SETTINGS: Readonly<Record<string, string>> = {
-  POSTGRES_USER: 'docker-compose.yml: the database role the db service creates (default app)',
-  POSTGRES_PASSWORD: 'docker-compose.yml: its password, URL-safe characters only (default: a marked development value)',
-  POSTGRES_DB: 'docker-compose.yml: the database the db service creates (default fast_zero)',
-  API_PORT: 'docker-compose.yml: host port of the API, published on 127.0.0.1 only (default 8000)',
-  EXTRA_CA_CERTS: 'docker-compose.yml build only: PEM text of extra CA certificates behind a TLS-intercepting proxy',
-};
+export { COMPOSE_SETTINGS };
 
 interface Described {
   readonly description?: string;

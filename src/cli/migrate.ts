@@ -4,7 +4,7 @@ import dotenv from 'dotenv';
 import { ConfigError, loadConfig, readFileSettings } from '../config.js';
 import { MIGRATIONS_DIR } from '../db/migration-source.js';
 import { migrateLatest, migrateRollback, pendingMigrations } from '../db/migrator.js';
-import { openDatabase } from '../db/open.js';
+import { localCluster, openDatabase } from '../db/open.js';
 
 const USAGE = `usage: migrate <latest [--wait] | rollback [--all] | status | make <name>>
   latest     apply pending migrations (under a PostgreSQL advisory lock)
@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<void> {
   const database = await openDatabase({
     url: config.databaseUrl,
     migrationsUrl: config.migrationsDatabaseUrl,
-    embedded: { directory: path.resolve('.data'), database: 'fast_zero' },
+    embedded: localCluster(path.resolve('.data')),
     waitSeconds: rest.includes('--wait') ? config.db.waitSeconds : 0,
     pool: { ...config.db, poolMax: 1 },
     migrate: false,

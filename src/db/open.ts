@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { createDb, type PoolOptions } from './connection.js';
-import { startLocalPostgres } from './embedded.js';
+import { DEVELOPMENT_PORT, startLocalPostgres } from './embedded.js';
 import { migrateLatest } from './migrator.js';
 import { waitForDatabase } from './wait.js';
 
@@ -12,7 +12,13 @@ export interface OpenOptions {
   /** DATABASE_URL. Without it an embedded PostgreSQL is started (loadConfig refuses that outside local). */
   readonly url?: string;
   /** The embedded cluster, used only without `url`; no `directory` means a temporary one, deleted on close. */
-  readonly embedded?: { readonly directory?: string; readonly database: string; readonly fast?: boolean };
+  readonly embedded?: {
+    readonly directory?: string;
+    readonly database: string;
+    readonly fast?: boolean;
+    /** Stable port of a persistent cluster (see startLocalPostgres). */
+    readonly preferredPort?: number;
+  };
   /** Create the URL's database when it does not exist (the test runner's template). */
   readonly createDatabase?: boolean;
   /** A direct connection for migrations when `url` goes through a pooler; defaults to `url`. */
@@ -23,6 +29,8 @@ export interface OpenOptions {
   /** Apply pending migrations before returning (under the advisory lock). */
   readonly migrate: boolean;
   readonly log: (message: string) => void;
+  /** Abandons start-up at the next step (what was started is stopped again). */
+  readonly signal?: AbortSignal;
 }
 
 export interface Database {
@@ -41,24 +49,35 @@ interface Server {
   stop(): Promise<void>;
 }
 
+/** The development cluster of `npm start`, the migrate command and `npm run db:psql`, kept in `directory` (.data). */
+export const localCluster = (directory: string) =>
+  ({ directory, database: 'fast_zero', preferredPort: DEVELOPMENT_PORT }) as const;
+
 const withDatabaseName = (url: string, name: string) => {
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
   return parsed.toString();
 };
 
-async function startEmbedded(options: NonNullable<OpenOptions['embedded']>, log: (m: string) => void): Promise<Server> {
+async function startEmbedded(
+  options: NonNullable<OpenOptions['embedded']>,
+  log: (m: string) => void,
+  signal?: AbortSignal,
+): Promise<Server> {
   const temporary = options.directory === undefined;
   const directory = options.directory ?? (await mkdtemp(path.join(os.tmpdir(), 'fast-zero-pg-')));
-  const removeTemporary = () => (temporary ? rm(directory, { recursive: true, force: true }) : Promise.resolve());
-  if (!temporary) log(`DATABASE_URL is not set: starting an embedded PostgreSQL with its data in ${directory}`);
+  const removeTemporary = () =>
+    temporary ? rm(directory, { recursive: true, force: true, maxRetries: 3 }) : Promise.resolve();
+  if (!temporary) log(`DATABASE_URL is not set: using an embedded PostgreSQL with its data in ${directory}`);
   try {
     const local = await startLocalPostgres({
       directory,
       database: options.database,
       persistent: !temporary,
       fast: options.fast,
+      preferredPort: options.preferredPort,
       log,
+      signal,
     });
     return { url: local.url, stop: () => local.stop().finally(removeTemporary) };
   } catch (error) {
@@ -88,7 +107,7 @@ async function createDatabaseIfMissing(url: string): Promise<void> {
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const server: Server = options.url
     ? { url: options.url, stop: async () => {} }
-    : await startEmbedded(options.embedded ?? { database: 'fast_zero' }, options.log);
+    : await startEmbedded(options.embedded ?? { database: 'fast_zero' }, options.log, options.signal);
   let db: Knex | undefined;
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -107,6 +126,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       seconds: options.waitSeconds,
       log: options.log,
     });
+    options.signal?.throwIfAborted();
     if (options.createDatabase) await createDatabaseIfMissing(server.url);
     db = createDb({ url: server.url, ...options.pool });
     const applied = options.migrate

@@ -41,13 +41,29 @@ async function psql(stack: string, sql: string): Promise<string> {
 async function diagnose(stack: string): Promise<string> {
   const parts: string[] = [];
   for (const service of ['api', 'db', 'haproxy']) {
-    const ps = await docker(['service', 'ps', '--no-trunc', `${stack}_${service}`]).catch((error: Error) => ({
-      stdout: error.message,
-    }));
+    const format = '{{.ID}} {{.Name}} {{.Image}} {{.DesiredState}} {{.CurrentState}} {{.Error}}';
+    const ps = await docker(['service', 'ps', '--no-trunc', '--format', format, `${stack}_${service}`]).catch(
+      (error: Error) => ({ stdout: error.message }),
+    );
+    // Why each finished task ended: its exit code and the orchestrator's message.
+    const ended = ps.stdout
+      .split('\n')
+      .filter((line) => / (Shutdown|Failed|Rejected|Complete) /.test(line))
+      .map((line) => line.split(' ')[0]!);
+    let why = '';
+    for (const task of ended.slice(0, 10)) {
+      const { stdout } = await docker([
+        'inspect',
+        '--format',
+        '{{.ID}} exit={{.Status.ContainerStatus.ExitCode}} state={{.Status.State}} {{.Status.Message}} {{.Status.Err}}',
+        task,
+      ]).catch((error: Error) => ({ stdout: error.message }));
+      why += stdout;
+    }
     const logs = await docker(['service', 'logs', '--raw', '--tail', '15', `${stack}_${service}`]).catch(
       (error: Error) => ({ stdout: error.message, stderr: '' }),
     );
-    parts.push(`--- ${service}\n${ps.stdout}\n${logs.stdout}${'stderr' in logs ? logs.stderr : ''}`);
+    parts.push(`--- ${service}\n${ps.stdout}\n${why}\n${logs.stdout}${'stderr' in logs ? logs.stderr : ''}`);
   }
   return parts.join('\n');
 }
@@ -174,7 +190,7 @@ test('a rolling update of 3 replicas behind HAProxy under load loses no request 
   process.stdout.write(`${figures}\n`);
 
   t.true(rollout.requests > 0);
-  t.is(all.failed, 0, all.failures.join('\n'));
+  t.is(all.failed, 0, `${all.failures.join('\n')}\n${all.failed > 0 ? await diagnose(stack) : ''}`);
 
   // Every write the API acknowledged is in the database.
   const stored = new Set((await psql(stack, 'select title from todos')).split('\n').filter(Boolean));

@@ -18,6 +18,7 @@ import {
   productionImage,
   requiredInProduction,
   servedOpenApi,
+  unknownSettings,
 } from '../helpers/deploy-facts.js';
 
 const test = anyTest as TestFn<{ database: TestDatabase }>;
@@ -50,6 +51,8 @@ test('fly.toml: internal_port = the configured PORT = the default PORT = the ima
   t.is(port, defaultPort());
   t.deepEqual((await productionImage()).exposed, [port]);
   t.is(config.checks.live.port, port);
+  // Fly's edge proxy is the one hop that appends to X-Forwarded-For.
+  t.is(configFrom(await env()).trustProxy, 1);
 });
 
 test('fly.toml: the proxy checks readiness and the machine check liveness, on GET routes the app serves', async (t) => {
@@ -81,6 +84,7 @@ test('fly.toml: secrets are not in [env]; every variable loadConfig requires is 
     const named = instructions.some((line) => line.includes(`${name}=`)) || (name === 'DATABASE_URL' && attachSets);
     t.true(named, `${name} is required in production but fly.toml does not say how to set it`);
   }
+  t.deepEqual(unknownSettings(config.env), [], 'variables the server does not read');
   // With the secrets supplied, the rest of [env] loads.
   t.notThrows(() =>
     configFrom({ ...(config.env as Record<string, string>), ...placeholdersFor(requiredInProduction()) }),
@@ -89,7 +93,7 @@ test('fly.toml: secrets are not in [env]; every variable loadConfig requires is 
 
 test('fly.toml: the release command migrates an empty database once, and machines do not migrate again', async (t) => {
   const config = await fly();
-  t.is((config.env as Record<string, string>).RUN_MIGRATIONS, '0');
+  t.false(configFrom(await env()).runMigrations);
   const [node, script, ...args] = (config.deploy.release_command as string).split(' ');
   t.is(node, 'node');
   // The image runs the compiled dist/src/cli/migrate.js; here its source, through tsx.

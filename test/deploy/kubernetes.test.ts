@@ -18,6 +18,7 @@ import {
   productionImage,
   requiredInProduction,
   servedOpenApi,
+  unknownSettings,
 } from '../helpers/deploy-facts.js';
 
 const ROOT = 'deploy/kubernetes';
@@ -104,13 +105,16 @@ for (const overlay of OVERLAYS) {
     t.truthy(getOperation(document, HEALTH.ready)?.responses['503']);
   });
 
-  test(`${overlay}: container port = the configured PORT = the image's EXPOSE; the Service and Ingress reach it`, async (t) => {
+  test(`${overlay}: container port = the configured PORT = the image's EXPOSE; the Service and Ingress reach it; TRUST_PROXY counts the Ingress`, async (t) => {
     const manifests = await render(overlay);
     const image = await productionImage();
     const deployment = one(manifests, 'Deployment');
     const [container] = deployment.spec.template.spec.containers;
     const port = container.ports.find((candidate: any) => candidate.name === 'http').containerPort;
-    t.is(port, configFrom({ ...image.env, ...containerEnv(manifests, container) }).port);
+    const config = configFrom({ ...image.env, ...containerEnv(manifests, container) });
+    t.is(port, config.port);
+    // The ingress controller is the one proxy that appends to X-Forwarded-For.
+    t.is(config.trustProxy, only(manifests, 'Ingress').length > 0 ? 1 : 0);
     t.is(port, defaultPort());
     t.deepEqual(image.exposed, [port]);
     const service = one(manifests, 'Service');
@@ -176,15 +180,17 @@ for (const overlay of OVERLAYS) {
       t.truthy(file, `${name}_FILE is not set`);
       t.truthy(file && secretBehind(pod, container, file), `${file} is not a key of a mounted Secret`);
     }
+    t.deepEqual(unknownSettings(env), [], 'variables the server does not read');
     // The whole configuration loads: no other key is missing or malformed.
     const image = await productionImage();
     t.notThrows(() => configFrom({ ...image.env, ...env }));
   });
 
-  test(`${overlay}: the server migrates at start (under its advisory lock): RUN_MIGRATIONS is not off`, async (t) => {
+  test(`${overlay}: the server migrates at start (under its advisory lock), no Job does`, async (t) => {
     const manifests = await render(overlay);
-    const env = containerEnv(manifests, one(manifests, 'Deployment').spec.template.spec.containers[0]);
-    t.false(['0', 'false', 'no'].includes(env.RUN_MIGRATIONS ?? ''));
+    const image = await productionImage();
+    const container = one(manifests, 'Deployment').spec.template.spec.containers[0];
+    t.true(configFrom({ ...image.env, ...containerEnv(manifests, container) }).runMigrations);
     t.is(only(manifests, 'Job').length, 0, 'migrations run in the server, not in a Job (docs/deploy.md)');
   });
 

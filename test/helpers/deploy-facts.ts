@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import knex from 'knex';
 import { createApp } from '../../src/app.js';
-import { ConfigError, loadConfig, type Config } from '../../src/config.js';
+import { ConfigError, FILE_SETTINGS, SETTINGS, loadConfig, readFileSettings, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { testConfig } from './app.js';
 
@@ -61,6 +61,18 @@ export function requiredInProduction(): string[] {
   throw new Error('loadConfig accepted an empty production environment');
 }
 
+/**
+ * Every variable the server reads: src/config.ts's settings and the _FILE
+ * forms of its secrets. zod drops any other key silently, so a misspelt name
+ * in a manifest would otherwise go unnoticed.
+ */
+export const knownSettings = (): ReadonlySet<string> =>
+  new Set([...Object.keys(SETTINGS.shape), ...FILE_SETTINGS.map((name) => `${name}_FILE`)]);
+
+/** The names in `env` that the server does not read. */
+export const unknownSettings = (env: Record<string, unknown>): string[] =>
+  Object.keys(env).filter((name) => !knownSettings().has(name));
+
 /** Valid stand-ins for the secrets a manifest leaves to files or the platform. */
 export const PLACEHOLDER_SECRETS: Readonly<Record<string, string>> = {
   SECRET_KEY: 'placeholder-secret-that-is-long-enough-0123456789',
@@ -74,17 +86,22 @@ export const placeholdersFor = (names: readonly string[]): Record<string, string
 
 /**
  * The configuration a container would load from `env` (the image's ENV plus
- * what a manifest sets). Each X_FILE is replaced by a valid X: its file does
- * not exist here, and the manifest test checks the file's source separately.
+ * what a manifest sets), through the same readFileSettings as the server.
+ * The secret files do not exist here: each X_FILE reads a valid stand-in for
+ * X, and the manifest tests check where the file comes from.
  */
 export function configFrom(env: Record<string, string>): Config {
-  const resolved: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    const secret = /^(.+)_FILE$/.exec(name)?.[1];
-    if (secret) Object.assign(resolved, placeholdersFor([secret]));
-    else resolved[name] = value;
-  }
-  return loadConfig(resolved);
+  const fileOf = new Map(
+    Object.entries(env)
+      .filter(([name]) => name.endsWith('_FILE'))
+      .map(([name, file]) => [file, name.slice(0, -'_FILE'.length)]),
+  );
+  const read = (file: string) => {
+    const name = fileOf.get(file);
+    if (!name) throw new Error(`no stand-in for ${file}`);
+    return `${placeholdersFor([name])[name]}\n`;
+  };
+  return loadConfig(readFileSettings(env, read));
 }
 
 /** The default PORT when nothing sets it. */

