@@ -28,8 +28,10 @@ const flag = (name: string) =>
 const postgresUrl = (name: string) => z.string().regex(/^postgres(ql)?:\/\//, `${name} must be a postgres:// URL`);
 
 /**
- * Every variable the app reads, with its one description: `.env.example`,
- * the README table and docs/deploy.md are checked against these by test/config-docs.test.ts.
+ * Every variable the app reads, with its one description: the README table
+ * and `.env.example` are generated from these (npm run docs:config);
+ * test/config-docs.test.ts and the deploy tests check docker-compose.yml and
+ * the manifests against them.
  */
 export const SETTINGS = z.object({
   ENVIRONMENT: z

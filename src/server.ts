@@ -12,6 +12,7 @@ import {
   type Config,
 } from './config.js';
 import { readOrCreateDevelopmentSecret } from './development-secret.js';
+import { unknownMigrations } from './db/migrator.js';
 import { localCluster, openDatabase, type Database } from './db/open.js';
 import { createLogger, type Logger } from './logger.js';
 import { describeStartupFailure, type FailureContext } from './startup-failure.js';
@@ -90,6 +91,10 @@ async function main(): Promise<void> {
         applied.length ? { applied } : {},
         applied.length ? 'migrations applied' : 'database schema is up to date',
       );
+    const ahead = await unknownMigrations(db);
+    if (ahead.length > 0) {
+      logger.warn({ ahead }, 'the database has migrations this release does not know (a newer release ran them)');
+    }
 
     const { app } = createApp({ config, db, logger, lifecycle, version });
     server = http.createServer(app.callback());

@@ -3,7 +3,13 @@ import test from 'ava';
 // Serial: createDb binds Objection's one global knex, so these tests must not overlap.
 import { readdir } from 'node:fs/promises';
 import { ExtensionlessMigrationSource, MIGRATIONS_DIR } from '../src/db/migration-source.js';
-import { migrateLatest, migrateRollback, migrationDb, pendingMigrations } from '../src/db/migrator.js';
+import {
+  migrateLatest,
+  migrateRollback,
+  migrationDb,
+  pendingMigrations,
+  unknownMigrations,
+} from '../src/db/migrator.js';
 import { Todo } from '../src/models/todo.js';
 import { User } from '../src/models/user.js';
 import { createTestDatabase } from './helpers/database.js';
@@ -114,3 +120,16 @@ test.serial('migrations run without the request statement timeout, which would c
   const { rows } = await migrator.raw<{ rows: { statement_timeout: string }[] }>('show statement_timeout');
   t.is(rows[0]?.statement_timeout, '0');
 });
+
+test.serial(
+  'an older release on a newer schema: latest applies nothing and fails nothing; the extra migration is reported',
+  async (t) => {
+    const database = await createTestDatabase();
+    t.teardown(() => database.drop());
+    const future = '29991231000000_from_a_newer_release';
+    await database.db('knex_migrations').insert({ name: future, batch: 99, migration_time: new Date() });
+    t.deepEqual(await migrateLatest(database), []);
+    t.deepEqual(await pendingMigrations(database.db), []);
+    t.deepEqual(await unknownMigrations(database.db), [future]);
+  },
+);

@@ -80,7 +80,10 @@ async function migrating<T>(target: MigrationTarget, fn: (migrator: Knex) => Pro
 
 /** Applies pending migrations; returns the names applied (empty when up to date). */
 export async function migrateLatest(target: MigrationTarget): Promise<string[]> {
-  const [, applied] = (await migrating(target, (m) => m.migrate.latest(migrationConfig()))) as [number, string[]];
+  // Rolling the app back to a release older than the schema must not stop it: knex would call
+  // the migrations it does not know "corrupt"; they stay applied and the server logs them.
+  const config = { ...migrationConfig(), disableMigrationsListValidation: true };
+  const [, applied] = (await migrating(target, (m) => m.migrate.latest(config))) as [number, string[]];
   return applied;
 }
 
@@ -91,14 +94,26 @@ export async function migrateRollback(target: MigrationTarget, all = false): Pro
 }
 
 /**
- * Names of migrations not yet applied; the readiness probe reports them.
- * Read without knex's `migrate.list`, which creates its bookkeeping tables:
- * a probe must not write to a database that RUN_MIGRATIONS=0 leaves alone.
+ * This release's migrations and the database's applied ones. Read without
+ * knex's `migrate.list`, which creates its bookkeeping tables: a probe must
+ * not write to a database that RUN_MIGRATIONS=0 leaves alone.
  */
-export async function pendingMigrations(db: Knex): Promise<string[]> {
+async function migrationNames(db: Knex): Promise<{ known: string[]; applied: Set<string> }> {
   const source = new ExtensionlessMigrationSource();
-  const all = (await source.getMigrations()).map((migration) => source.getMigrationName(migration));
-  if (!(await db.schema.hasTable(MIGRATIONS_TABLE))) return all;
-  const applied = new Set((await db(MIGRATIONS_TABLE).select<{ name: string }[]>('name')).map((row) => row.name));
-  return all.filter((name) => !applied.has(name));
+  const known = (await source.getMigrations()).map((migration) => source.getMigrationName(migration));
+  if (!(await db.schema.hasTable(MIGRATIONS_TABLE))) return { known, applied: new Set() };
+  const rows = await db(MIGRATIONS_TABLE).select<{ name: string }[]>('name');
+  return { known, applied: new Set(rows.map((row) => row.name)) };
+}
+
+/** Names of migrations not yet applied; the readiness probe reports them. */
+export async function pendingMigrations(db: Knex): Promise<string[]> {
+  const { known, applied } = await migrationNames(db);
+  return known.filter((name) => !applied.has(name));
+}
+
+/** Applied migrations this release does not know: the schema is ahead of the code (an app rollback). */
+export async function unknownMigrations(db: Knex): Promise<string[]> {
+  const { known, applied } = await migrationNames(db);
+  return [...applied].filter((name) => !known.includes(name)).sort();
 }
