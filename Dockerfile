@@ -4,14 +4,20 @@
 # No `# syntax=` line: the built-in BuildKit frontend handles cache mounts, and
 # nothing has to be pulled to build.
 
-# ---- dev: full Debian image with git and psql; the workspace is bind-mounted over /workspaces/fast-zero
+# ---- dev: full Debian image with git, psql, chromium and kubectl; the workspace is bind-mounted over /workspaces/fast-zero
 FROM node:24-bookworm AS dev
-# The official image has git but no psql client.
-RUN if ! command -v psql >/dev/null; then \
-      apt-get update \
-      && apt-get install -y --no-install-recommends postgresql-client \
-      && rm -rf /var/lib/apt/lists/*; \
-    fi
+# The official image has git but no psql client. Debian's chromium lets the
+# /docs browser test (test/docs-browser.test.ts) run in the dev container, and
+# so in GitHub CI, which runs npm test there.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends chromium \
+       $(command -v psql >/dev/null || echo postgresql-client) \
+    && rm -rf /var/lib/apt/lists/*
+# kubectl for test/deploy/kubernetes.test.ts (`kubectl kustomize`), as .ci/run
+# installs it on a host; its own layer keeps the chromium layer cached.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends kubernetes-client \
+    && rm -rf /var/lib/apt/lists/*
 # PEM text of extra CAs for networks that intercept TLS (corporate proxies,
 # sandboxed CI); empty everywhere else. A CA certificate is public, not a
 # secret. The dev image keeps it so npm, git and node work inside it too.

@@ -30,6 +30,8 @@ run('/docs over http at a non-localhost name: OAuth2 authorize, then GET /todos/
     args: [
       '--no-sandbox',
       '--disable-gpu',
+      // Containers get a 64 MB /dev/shm (the dev container included): Chromium then uses /tmp.
+      '--disable-dev-shm-usage',
       '--disable-quic',
       '--no-first-run',
       '--disable-background-networking',

@@ -8,6 +8,6 @@ export default {
   workerThreads: false,
   concurrency: 1,
   // Image builds and `devcontainer up` report nothing for minutes; each test sets its own bound too.
-  timeout: '20m',
+  timeout: '45m',
   verbose: true,
 };

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
+import { extraCaCerts } from './helpers/images.js';
 import { startLoad, summarise, type Account } from './helpers/load.js';
 import {
   docker,
@@ -29,18 +30,6 @@ const CLIENTS = 4;
 // The load runs this long before the update starts and after it completes.
 const STEADY_MS = 5_000;
 const ROLLOUT_TIMEOUT_MS = 240_000;
-
-/** PEM of extra CAs for builds behind a TLS-intercepting network, as test/containers/run.sh does. */
-async function extraCaCerts(): Promise<string> {
-  if (process.env.EXTRA_CA_CERTS) return process.env.EXTRA_CA_CERTS;
-  const directory = '/usr/local/share/ca-certificates';
-  const files = await readdir(directory).catch(() => [] as string[]);
-  const { readFile } = await import('node:fs/promises');
-  const pems = await Promise.all(
-    files.filter((file) => file.endsWith('.crt')).map((file) => readFile(path.join(directory, file), 'utf8')),
-  );
-  return pems.join('\n');
-}
 
 async function psql(stack: string, sql: string): Promise<string> {
   const { stdout: id } = await docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${stack}_db`]);
@@ -120,7 +109,7 @@ test('a rolling update of 3 replicas behind HAProxy under load loses no request 
 
   // Two releases of the same code: v2 differs only by a label, which is what
   // makes Swarm replace every task.
-  const ca = await extraCaCerts();
+  const ca = extraCaCerts();
   await docker(['build', '-q', '--build-arg', 'EXTRA_CA_CERTS', '-t', images.v1, '.'], {
     env: { ...process.env, EXTRA_CA_CERTS: ca },
     timeoutMs: 600_000,

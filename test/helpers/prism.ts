@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/db/free-port.js';
 
@@ -32,12 +34,19 @@ export function violationsOf(headers: Headers): Violation[] {
  */
 export async function startPrismProxy(documentUrl: string, upstream: string): Promise<PrismProxy> {
   const port = await freePort();
+  // Prism reads the document from a file: its own download of a URL fails on
+  // Node 24 (the dev container's), whose fetch rejects the AbortSignal polyfill it passes.
+  const response = await fetch(documentUrl);
+  if (!response.ok) throw new Error(`GET ${documentUrl} → ${response.status}`);
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'fast-zero-prism-'));
+  const document = path.join(folder, 'openapi.json');
+  await writeFile(document, await response.text());
   const child = spawn(
     process.execPath,
     [
       path.resolve('node_modules/@stoplight/prism-cli/dist/index.js'),
       'proxy',
-      documentUrl,
+      document,
       upstream,
       '--host=127.0.0.1',
       `--port=${port}`,
@@ -47,7 +56,9 @@ export async function startPrismProxy(documentUrl: string, upstream: string): Pr
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: string[] = [];
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve())).then(() =>
+    rm(folder, { recursive: true, force: true }),
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`Prism did not start:\n${lines.join('\n')}`)), 60_000);
     const onData = (chunk: Buffer) => {
