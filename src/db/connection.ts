@@ -1,6 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import { Model } from 'objection';
-import type pg from 'pg';
+import pg from 'pg';
 import { pgTypes, SESSION_TIME_ZONE } from './pg-types.js';
 
 /** How the API's pool talks to PostgreSQL; every field comes from the configuration. */
@@ -48,4 +48,16 @@ export function createDb(options: DbOptions): Knex {
   const db = knexFactory(knexConfig(options));
   Model.knex(db);
   return db;
+}
+
+/** Creates `database` through a maintenance connection (`adminUrl`) unless it exists. */
+export async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const found = await admin.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount === 0) await admin.query(`create database ${admin.escapeIdentifier(database)}`);
+  } finally {
+    await admin.end();
+  }
 }

@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile, access, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { createDatabaseIfMissing } from './connection.js';
 import { freePort, isPortFree } from './free-port.js';
 import { exited, runningPostmaster, type Postmaster } from './postmaster.js';
 
@@ -68,17 +69,6 @@ interface Credentials {
 
 const urlOf = (password: string, port: number, database: string) =>
   `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
-
-async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const found = await admin.query('select 1 from pg_database where datname = $1', [database]);
-    if (found.rowCount === 0) await admin.query(`create database ${admin.escapeIdentifier(database)}`);
-  } finally {
-    await admin.end();
-  }
-}
 
 async function answers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });

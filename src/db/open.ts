@@ -2,8 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import pg from 'pg';
-import { createDb, type PoolOptions } from './connection.js';
+import { createDatabaseIfMissing, createDb, type PoolOptions } from './connection.js';
 import { DEVELOPMENT_PORT, startLocalPostgres } from './embedded.js';
 import { migrateLatest } from './migrator.js';
 import { waitForDatabase } from './wait.js';
@@ -86,18 +85,6 @@ async function startEmbedded(
   }
 }
 
-async function createDatabaseIfMissing(url: string): Promise<void> {
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const admin = new pg.Client({ connectionString: withDatabaseName(url, 'postgres') });
-  await admin.connect();
-  try {
-    const found = await admin.query('select 1 from pg_database where datname = $1', [name]);
-    if (found.rowCount === 0) await admin.query(`create database ${admin.escapeIdentifier(name)}`);
-  } finally {
-    await admin.end();
-  }
-}
-
 /**
  * The one way to open the database (the course's database.py), for the
  * server, the migrate command, the test runner and the bench: resolve the URL
@@ -127,7 +114,12 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       log: options.log,
     });
     options.signal?.throwIfAborted();
-    if (options.createDatabase) await createDatabaseIfMissing(server.url);
+    if (options.createDatabase) {
+      await createDatabaseIfMissing(
+        withDatabaseName(server.url, 'postgres'),
+        decodeURIComponent(new URL(server.url).pathname.slice(1)),
+      );
+    }
     db = createDb({ url: server.url, ...options.pool });
     const applied = options.migrate
       ? await migrateLatest({ url: migrationsUrl, acquireTimeoutMs: options.pool.acquireTimeoutMs })
