@@ -13,10 +13,11 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends chromium \
        $(command -v psql >/dev/null || echo postgresql-client) \
     && rm -rf /var/lib/apt/lists/*
-# kubectl for test/deploy/kubernetes.test.ts (`kubectl kustomize`), as .ci/run
-# installs it on a host; its own layer keeps the chromium layer cached.
+# kubectl for test/deploy/kubernetes.test.ts (`kubectl kustomize`) and PgBouncer
+# for test/pgbouncer.test.ts, as .ci/run installs them on a host; their own
+# layer keeps the chromium layer cached.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends kubernetes-client \
+    && apt-get install -y --no-install-recommends kubernetes-client pgbouncer \
     && rm -rf /var/lib/apt/lists/*
 # PEM text of extra CAs for networks that intercept TLS (corporate proxies,
 # sandboxed CI); empty everywhere else. A CA certificate is public, not a
