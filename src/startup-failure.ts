@@ -52,8 +52,10 @@ export function nextStep(error: unknown, context: FailureContext): string | unde
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     const host = hostname ?? hostOf(context.databaseUrl) ?? 'the database host';
-    if (host === 'db') {
-      return 'the host `db` exists only inside Compose (the db service on its network): unset DATABASE_URL to use the embedded database, or publish the db port and use localhost (docs/containers.md)';
+    // A one-label name that does not resolve is a Compose service name used outside its network
+    // (`db` from docker-compose.yml, most often).
+    if (!host.includes('.') && host !== 'localhost') {
+      return `the host \`${host}\` exists only inside Compose (a service on its network, like db): unset DATABASE_URL to use the embedded database, or publish the db port and use localhost (docs/containers.md)`;
     }
     return `the database host \`${host}\` from DATABASE_URL cannot be resolved here: check the host name, or unset DATABASE_URL to use the embedded database`;
   }
