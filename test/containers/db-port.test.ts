@@ -46,7 +46,9 @@ test("the course's setup: docker-compose.db-port.yml publishes db on 127.0.0.1:D
     'the API on the host ready',
     async () => {
       if (api.exitCode !== null) throw new Error(`the API exited ${api.exitCode}:\n${log}`);
-      const response = await fetch(`http://127.0.0.1:${apiPort}/health/ready`).catch(() => undefined);
+      const response = await fetch(`http://127.0.0.1:${apiPort}/health/ready`, {
+        signal: AbortSignal.timeout(5000),
+      }).catch(() => undefined);
       return response?.ok ? true : undefined;
     },
     { timeoutMs: 90_000 },

@@ -59,7 +59,10 @@ test('production image with RUN_MIGRATIONS=0 on a fresh database: leaves it empt
   const base = `http://127.0.0.1:${port}`;
   await waitFor(
     'GET /health/live 200',
-    async () => ((await fetch(`${base}/health/live`).catch(() => undefined))?.ok ? true : undefined),
+    async () =>
+      (await fetch(`${base}/health/live`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined))?.ok
+        ? true
+        : undefined,
     { timeoutMs: 90_000 },
   ).catch(async (error: Error) => {
     throw new Error(`${error.message}\n${await logs(container)}`);

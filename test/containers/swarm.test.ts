@@ -88,7 +88,11 @@ async function waitForApi(stack: string, image: string, baseUrl: string): Promis
   });
   await waitFor(
     'HAProxy to answer ready',
-    async () => ((await fetch(`${baseUrl}/health/ready`)).status === 200 ? true : undefined),
+    async () =>
+      (await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined))?.status ===
+      200
+        ? true
+        : undefined,
     { timeoutMs: 30_000 },
   );
 }

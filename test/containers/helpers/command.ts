@@ -72,10 +72,18 @@ export async function waitFor<T>(
   { timeoutMs, intervalMs = 500 }: { timeoutMs: number; intervalMs?: number },
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  const late = new Error(`${what}: not within ${timeoutMs / 1000} s`);
   for (;;) {
-    const value = await probe();
+    // A probe that never settles (a connection accepted and never answered) cannot outlast the deadline.
+    let timer: NodeJS.Timeout | undefined;
+    const value = await Promise.race([
+      probe(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(late), Math.max(deadline - Date.now(), 0));
+      }),
+    ]).finally(() => clearTimeout(timer));
     if (value !== undefined) return value;
-    if (Date.now() + intervalMs > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    if (Date.now() + intervalMs > deadline) throw late;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
