@@ -61,3 +61,10 @@ export async function createDatabaseIfMissing(adminUrl: string, database: string
     await admin.end();
   }
 }
+
+/** `url` with its database name replaced. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}

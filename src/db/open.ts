@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { createDatabaseIfMissing, createDb, type PoolOptions } from './connection.js';
+import { createDatabaseIfMissing, createDb, withDatabase, type PoolOptions } from './connection.js';
 import { DEVELOPMENT_PORT, startLocalPostgres } from './embedded.js';
 import { migrateLatest } from './migrator.js';
 import { waitForDatabase } from './wait.js';
@@ -51,12 +51,6 @@ interface Server {
 /** The development cluster of `npm start`, the migrate command and `npm run db:psql`, kept in `directory` (.data). */
 export const localCluster = (directory: string) =>
   ({ directory, database: 'fast_zero', preferredPort: DEVELOPMENT_PORT }) as const;
-
-const withDatabaseName = (url: string, name: string) => {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-};
 
 async function startEmbedded(
   options: NonNullable<OpenOptions['embedded']>,
@@ -109,14 +103,14 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   try {
     const migrationsUrl = options.url ? (options.migrationsUrl ?? options.url) : server.url;
     await waitForDatabase({
-      url: options.createDatabase ? withDatabaseName(server.url, 'postgres') : server.url,
+      url: options.createDatabase ? withDatabase(server.url, 'postgres') : server.url,
       seconds: options.waitSeconds,
       log: options.log,
     });
     options.signal?.throwIfAborted();
     if (options.createDatabase) {
       await createDatabaseIfMissing(
-        withDatabaseName(server.url, 'postgres'),
+        withDatabase(server.url, 'postgres'),
         decodeURIComponent(new URL(server.url).pathname.slice(1)),
       );
     }

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { docker, inspect, logs } from './helpers/docker.js';
-import { waitReady } from './helpers/docker.js';
+import { docker, inspect, logs, waitReady } from './helpers/docker.js';
 import { Postgres } from './helpers/postgres.js';
 import { startProduction } from './helpers/production.js';
 

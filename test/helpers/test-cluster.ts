@@ -1,5 +1,7 @@
 import pg from 'pg';
 
+export { withDatabase } from '../../src/db/connection.js';
+
 /** Names the test runner hands to every worker through the environment. */
 export const ENV = {
   adminUrl: 'FZ_TEST_ADMIN_URL',
@@ -11,13 +13,6 @@ export const ENV = {
 
 /** Every database a test run creates starts with this, so cleanup can never hit anything else. */
 export const TEST_DB_PREFIX = 'fz_test_';
-
-/** `url` with its database name replaced. */
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
 
 /** Runs `fn` with a short-lived connection to the cluster's admin URL. */
 export async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
