@@ -6,10 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import inspector from 'node:inspector';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../src/db/open.js';
-import { buildServer } from './helpers/server-build.js';
+import { buildForTests } from './helpers/test-build.js';
 import { ENV, TEST_DB_PREFIX, withAdmin, withDatabase } from './helpers/test-cluster.js';
 
 const log = (message: string) => process.stderr.write(`test: ${message}\n`);
@@ -41,6 +42,17 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 }
 const INTERRUPTED_EXIT = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 
+/**
+ * Under --watch the sources change during the run, and under a debugger
+ * (`ava debug`, VS Code's launch configuration) breakpoints are set in them:
+ * then ava and the servers it spawns run the TypeScript through tsx, as
+ * ava.config.js says. Otherwise they run this run's build.
+ */
+function runsFromSources(args: readonly string[]): boolean {
+  const watching = args.some((arg) => arg === '--watch' || arg === '-w');
+  return watching || args[0] === 'debug' || inspector.url() !== undefined;
+}
+
 async function main(): Promise<number> {
   const runId = randomBytes(4).toString('hex');
   const runPrefix = `${TEST_DB_PREFIX}${runId}_`;
@@ -61,21 +73,21 @@ async function main(): Promise<number> {
   if (!given) log('started a throwaway embedded PostgreSQL');
   const adminUrl = withDatabase(database.url, 'postgres');
   const buildDir = path.resolve('node_modules/.cache/fast-zero-test', runId);
+  const args = process.argv.slice(2);
   try {
-    // Under --watch the sources change during the run: spawned servers then run them through tsx.
-    const watching = process.argv.slice(2).some((arg) => arg === '--watch' || arg === '-w');
-    const serverEntry = watching ? undefined : await buildServer(buildDir);
+    const build = runsFromSources(args) ? undefined : buildDir;
+    if (build) await buildForTests(build);
     if (interrupted) return INTERRUPTED_EXIT[interrupted];
     // A template with open sessions cannot be copied.
     await database.db.destroy();
-    ava = spawn(process.execPath, [path.resolve('node_modules/ava/entrypoints/cli.mjs'), ...process.argv.slice(2)], {
+    ava = spawn(process.execPath, [path.resolve('node_modules/ava/entrypoints/cli.mjs'), ...args], {
       stdio: 'inherit',
       env: {
         ...process.env,
         [ENV.adminUrl]: adminUrl,
         [ENV.template]: template,
         [ENV.runId]: runId,
-        [ENV.serverEntry]: serverEntry,
+        [ENV.build]: build,
       },
     });
     const child = ava;

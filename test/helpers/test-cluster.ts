@@ -7,8 +7,8 @@ export const ENV = {
   adminUrl: 'FZ_TEST_ADMIN_URL',
   template: 'FZ_TEST_TEMPLATE_DB',
   runId: 'FZ_TEST_RUN_ID',
-  /** This run's transpiled src/server.js, for tests that spawn servers; unset: they run src/server.ts under tsx. */
-  serverEntry: 'FZ_TEST_SERVER_ENTRY',
+  /** This run's build of src/, migrations/ and test/ (test/helpers/test-build.ts); unset: everything runs under tsx. */
+  build: 'FZ_TEST_BUILD',
 } as const;
 
 /** Every database a test run creates starts with this, so cleanup can never hit anything else. */
