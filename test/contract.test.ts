@@ -4,6 +4,7 @@ import path from 'node:path';
 import test from 'ava';
 import { startLocalPostgres } from '../src/db/embedded.js';
 import { Client, type RequestOptions } from './helpers/app.js';
+import { seedCluster } from './helpers/cluster-seed.js';
 import { startPrismProxy, violationsOf, type Violation } from './helpers/prism.js';
 import { spawnServer, stopServer } from './helpers/server-process.js';
 
@@ -34,6 +35,7 @@ test('the API through Stoplight Prism’s validating proxy, built from the serve
   const directory = await mkdtemp(path.join(os.tmpdir(), 'fast-zero-contract-'));
   t.teardown(() => rm(directory, { recursive: true, force: true }));
   // Its own cluster, so the database can really go away under the running server for the 503s.
+  await seedCluster(directory);
   const cluster = await startLocalPostgres({ directory, database: 'contract', persistent: false, fast: true });
   t.teardown(() => cluster.stop());
   const server = spawnServer({

@@ -9,7 +9,9 @@ import { rm } from 'node:fs/promises';
 import inspector from 'node:inspector';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { openDatabase } from '../src/db/open.js';
+import { openDatabase, type Database } from '../src/db/open.js';
+import type { LocalPostgres } from '../src/db/embedded.js';
+import { startThrowawayCluster } from './helpers/cluster-seed.js';
 import { buildForTests } from './helpers/test-build.js';
 import { ENV, TEST_DB_PREFIX, withAdmin, withDatabase } from './helpers/test-cluster.js';
 
@@ -59,24 +61,30 @@ async function main(): Promise<number> {
   const template = `${runPrefix}template`;
   const given = process.env.DATABASE_URL;
   if (given) log('using the PostgreSQL at DATABASE_URL as admin connection (its own database is not touched)');
-  // The run's template: migrated once, copied by every test file (CREATE DATABASE … TEMPLATE).
-  const database = await openDatabase({
-    url: given ? withDatabase(given, template) : undefined,
-    embedded: { database: template, fast: true },
-    createDatabase: true,
-    waitSeconds: given ? 30 : 0,
-    pool: { poolMax: 2, statementTimeoutMs: 30_000, acquireTimeoutMs: 10_000 },
-    migrate: true,
-    log,
-    signal: startup.signal,
-  });
-  if (!given) log('started a throwaway embedded PostgreSQL');
-  const adminUrl = withDatabase(database.url, 'postgres');
-  const buildDir = path.resolve('node_modules/.cache/fast-zero-test', runId);
   const args = process.argv.slice(2);
+  const buildDir = path.resolve('node_modules/.cache/fast-zero-test', runId);
+  const build = runsFromSources(args) ? undefined : buildDir;
+  // esbuild works in a process of its own: the build overlaps with PostgreSQL's start.
+  const building = build ? buildForTests(build) : Promise.resolve();
+  building.catch(() => {}); // awaited below, once the database is up
+  let cluster: LocalPostgres | undefined;
+  let database: Database | undefined;
   try {
-    const build = runsFromSources(args) ? undefined : buildDir;
-    if (build) await buildForTests(build);
+    const url = given
+      ? withDatabase(given, template)
+      : (cluster = await startThrowawayCluster(template, { log, signal: startup.signal })).url;
+    // The run's template: migrated once, copied by every test file (CREATE DATABASE … TEMPLATE).
+    database = await openDatabase({
+      url,
+      createDatabase: true,
+      waitSeconds: given ? 30 : 0,
+      pool: { poolMax: 2, statementTimeoutMs: 30_000, acquireTimeoutMs: 10_000 },
+      migrate: true,
+      log,
+      signal: startup.signal,
+    });
+    if (!given) log('started a throwaway embedded PostgreSQL');
+    await building;
     if (interrupted) return INTERRUPTED_EXIT[interrupted];
     // A template with open sessions cannot be copied.
     await database.db.destroy();
@@ -84,7 +92,7 @@ async function main(): Promise<number> {
       stdio: 'inherit',
       env: {
         ...process.env,
-        [ENV.adminUrl]: adminUrl,
+        [ENV.adminUrl]: withDatabase(database.url, 'postgres'),
         [ENV.template]: template,
         [ENV.runId]: runId,
         [ENV.build]: build,
@@ -96,12 +104,18 @@ async function main(): Promise<number> {
     );
     return interrupted ? INTERRUPTED_EXIT[interrupted] : code;
   } finally {
+    await building.catch(() => {});
     await rm(buildDir, { recursive: true, force: true });
-    // A throwaway cluster goes as a whole; on a given server only this run's databases are dropped.
-    if (given) {
-      await dropRunDatabases(adminUrl, runPrefix).catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
+    if (database) {
+      // A throwaway cluster goes as a whole; on a given server only this run's databases are dropped.
+      if (given) {
+        await dropRunDatabases(withDatabase(database.url, 'postgres'), runPrefix).catch((error: unknown) =>
+          log(`cleanup failed: ${String(error)}`),
+        );
+      }
+      await database.close();
     }
-    await database.close();
+    await cluster?.stop();
     if (interrupted) log(`interrupted (${interrupted}): stopped the tests and removed this run's databases`);
   }
 }
@@ -109,7 +123,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    // Interrupted during start-up: PostgreSQL got the signal too and openDatabase removed what it made.
+    // Interrupted during start-up: PostgreSQL got the signal too and startThrowawayCluster removed what it made.
     if (interrupted) process.exit(INTERRUPTED_EXIT[interrupted]);
     log(`could not run the tests: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

