@@ -18,6 +18,8 @@ export interface BenchOptions {
   readonly nodeOptions: readonly string[];
   /** Settings of a second API whose list is measured beside the first's (an A/B in one run). */
   readonly compareEnv: Readonly<Record<string, string>> | undefined;
+  /** A git revision whose build is the second API instead (an A/B of two versions of the code). */
+  readonly compareRef: string | undefined;
   /** Scenario names to run; empty means all. */
   readonly only: readonly string[];
 }
@@ -40,7 +42,9 @@ const USAGE = `npm run bench -- [flags]
   --only a,b             run only these scenarios (names as in the table)
   --compare-env K=V,…    also start an API with these settings changed; its list (list-big-b)
                          and logins (login-b) alternate with the first API's: an A/B in one
-                         run (e.g. LOGIN_RATE_LIMIT=0: the login path without its limits)`;
+                         run (e.g. LOGIN_RATE_LIMIT=0: the login path without its limits)
+  --compare-ref REV      the second API is git revision REV, built apart (e.g. HEAD~1 or main):
+                         its list, create, patch and logins (*-b) alternate with this tree's`;
 
 const positive = (name: string, value: string | undefined, fallback: number): number => {
   if (value === undefined) return fallback;
@@ -66,6 +70,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       only: { type: 'string' },
       'node-options': { type: 'string' },
       'compare-env': { type: 'string' },
+      'compare-ref': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -73,6 +78,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
+  if (values['compare-env'] && values['compare-ref'])
+    throw new Error('--compare-env and --compare-ref: one second API at a time');
   if (values.url && !values['database-url']) throw new Error('--url needs --database-url: the bench seeds through SQL');
   return {
     todos: positive('todos', values.todos, 100_000),
@@ -95,5 +102,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
           }),
         )
       : undefined,
+    compareRef: values['compare-ref'],
   };
 }

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,36 @@ export async function build(): Promise<void> {
     ],
     { cwd: ROOT },
   );
+}
+
+/**
+ * Builds git revision `ref` as `build()` builds this tree: its src/, migrations/
+ * and bench/ extracted (`git archive`) under node_modules/.cache, so the compiled
+ * files resolve this tree's packages (a revision that needs another package
+ * than this tree has cannot be built), then compiled there. Returns the API's entry.
+ */
+export async function buildRevision(ref: string): Promise<{ api: string; commit: string }> {
+  const run = promisify(execFile);
+  const { stdout } = await run('git', ['rev-parse', '--short', `${ref}^{commit}`], { cwd: ROOT });
+  const commit = stdout.trim();
+  const tree = path.join(ROOT, 'node_modules', '.cache', 'fast-zero-bench-revision', commit);
+  await rm(tree, { recursive: true, force: true });
+  await mkdir(tree, { recursive: true });
+  const paths = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'migrations', 'bench'];
+  await run('sh', ['-c', `git archive "$1" -- ${paths.join(' ')} | tar -x -C "$2"`, 'sh', commit, tree], {
+    cwd: ROOT,
+  });
+  await run(process.execPath, [
+    path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    path.join(tree, 'bench', 'tsconfig.build.json'),
+    '--outDir',
+    path.join(tree, 'build'),
+  ]).catch((error: Error & { stdout?: string }) => {
+    // It compiles against this tree's node_modules: a package only the revision uses is missing.
+    throw new Error(`${ref} (${commit}) does not compile with this tree's packages:\n${error.stdout ?? error.message}`);
+  });
+  return { api: path.join(tree, 'build', 'src', 'server.js'), commit };
 }
 
 async function waitUntilServing(url: string, child: ChildProcess, stderr: () => string): Promise<void> {

@@ -159,20 +159,21 @@ export function formatVerdicts(list: readonly Verdict[]): string {
 }
 
 /**
- * The second API (`--compare-env`) against the first, for the list (by CPU per
- * request) and the logins (by latency: bcrypt's cost, plus what the settings add).
+ * The second API (`--compare-env`, `--compare-ref`) against the first, for the list
+ * and the writes (by CPU per request) and the logins (by latency: bcrypt's cost, plus what the settings add).
  */
 export function abSummary(measurements: readonly Measurement[], label: string): string {
   const named = (name: string) => measurements.find((m) => m.scenario.name === name);
   const change = (x?: number, y?: number) =>
     x === undefined || y === undefined ? 'n/a' : `${y > x ? '+' : ''}${(((y - x) / x) * 100).toFixed(1)} %`;
   const lines: string[] = [];
-  const [a, b] = [named('list-big'), named('list-big-b')];
-  if (a && b) {
+  for (const name of ['list-big', 'create', 'patch']) {
+    const [a, b] = [named(name), named(`${name}-b`)];
+    if (!a || !b) continue;
     const ca = cpuPerRequest(a);
     const cb = cpuPerRequest(b);
     lines.push(
-      `A/B ${label}: list-big-b vs list-big, CPU per request ${us(cb.total)} vs ${us(ca.total)} µs (${change(ca.total, cb.total)}; ` +
+      `A/B ${label}: ${name}-b vs ${name}, CPU per request ${us(cb.total)} vs ${us(ca.total)} µs (${change(ca.total, cb.total)}; ` +
         `server ${us(cb.server)} vs ${us(ca.server)}, PostgreSQL ${us(cb.backends)} vs ${us(ca.backends)}), ` +
         `throughput ${b.requestsPerSecond.toFixed(0)} vs ${a.requestsPerSecond.toFixed(0)} req/s`,
     );
@@ -185,5 +186,7 @@ export function abSummary(measurements: readonly Measurement[], label: string): 
         `throughput ${lb.requestsPerSecond.toFixed(1)} vs ${la.requestsPerSecond.toFixed(1)} req/s`,
     );
   }
-  return lines.length ? lines.join('\n') : `A/B (${label}): no pair (list-big/list-big-b, login/login-b) was measured`;
+  return lines.length
+    ? lines.join('\n')
+    : `A/B (${label}): no pair (list-big, create, patch or login with its -b) was measured`;
 }

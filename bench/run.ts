@@ -8,7 +8,15 @@ import { FLOOR_APPLICATION_NAME, openBackendMonitor } from './cpu.js';
 import { measure, measureAlternating, warmUp, type Measurement } from './load.js';
 import { parseOptions } from './options.js';
 import { freePort } from '../src/db/free-port.js';
-import { build, entries, productionNodeFlags, remoteServer, startServer, type ServerProcess } from './processes.js';
+import {
+  build,
+  buildRevision,
+  entries,
+  productionNodeFlags,
+  remoteServer,
+  startServer,
+  type ServerProcess,
+} from './processes.js';
 import { abSummary, formatVerdicts, table, verdicts } from './report.js';
 import { scenarios } from './scenarios.js';
 import { login, openBenchDatabase, prepareData, serverEnvironment } from './setup.js';
@@ -18,16 +26,16 @@ const ALTERNATING_ROUNDS = 3;
 // Scenarios whose figures are compared with each other run together in alternating slices.
 const COMPARED = [
   ['list-small', 'list-big', 'floor-list-big', 'list-big-b'],
-  ['create', 'floor-create'],
-  ['patch', 'floor-patch'],
+  ['create', 'floor-create', 'create-b'],
+  ['patch', 'floor-patch', 'patch-b'],
   ['login', 'login-b'],
 ];
 
 const compareLabel = (env: Readonly<Record<string, string>> | undefined) =>
   env &&
-  Object.entries(env)
+  `an API with ${Object.entries(env)
     .map(([key, value]) => `${key}=${value}`)
-    .join(' ');
+    .join(' ')}`;
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
@@ -40,6 +48,8 @@ async function main(): Promise<void> {
   try {
     const seeded = await prepareData(database.url, options, log);
     const { env: serverEnv, secretKey } = serverEnvironment(database.url, options.poolMax);
+    const revision = options.compareRef ? await buildRevision(options.compareRef) : undefined;
+    if (revision) log(`built ${options.compareRef} (${revision.commit}) for the second API`);
     if (!options.tsx) {
       log('compiling the API (tsc, as npm run build) into node_modules/.cache/fast-zero-bench…');
       await build();
@@ -72,19 +82,20 @@ async function main(): Promise<void> {
       backends: monitor.backends,
     });
     servers.push(floor);
-    // A second API with some settings changed, measured beside the first (A/B in one run).
-    const apiB = options.compareEnv
-      ? await startServer({
-          entry: entry.api,
-          nodeOptions: apiNodeFlags,
-          probe: entry.probe,
-          tsx: options.tsx,
-          env: { ...serverEnv, ...options.compareEnv },
-          port: await freePort(),
-          readyPath: '/health/ready',
-          backends: monitor.backends,
-        })
-      : undefined;
+    // A second API with some settings changed, or another revision, measured beside the first (A/B in one run).
+    const apiB =
+      options.compareEnv || revision
+        ? await startServer({
+            entry: revision?.api ?? entry.api,
+            nodeOptions: apiNodeFlags,
+            probe: entry.probe,
+            tsx: options.tsx,
+            env: { ...serverEnv, ...options.compareEnv },
+            port: await freePort(),
+            readyPath: '/health/ready',
+            backends: monitor.backends,
+          })
+        : undefined;
     if (apiB) servers.push(apiB);
     const idleRss = await api.rss();
     log(
@@ -101,7 +112,8 @@ async function main(): Promise<void> {
         ? jwt.sign({ sub: String(seeded.big.id) }, secretKey, { algorithm: 'HS256', expiresIn: '1h' })
         : big,
     };
-    const all = scenarios({ ...options, seeded, tokens, compare: compareLabel(options.compareEnv) });
+    const compare = revision ? `revision ${options.compareRef} (${revision.commit})` : compareLabel(options.compareEnv);
+    const all = scenarios({ ...options, seeded, tokens, compare });
     const chosen = options.only.length ? all.filter((s) => options.only.includes(s.name)) : all;
     const listBig = all.find((s) => s.name === 'list-big')!;
     await warmUp(api, listBig, WARM_UP_SECONDS);
@@ -143,7 +155,7 @@ async function main(): Promise<void> {
         table(measurements),
         '',
         formatVerdicts(verdicts(measurements, options.todos)),
-        ...(options.compareEnv ? ['', abSummary(measurements, compareLabel(options.compareEnv)!)] : []),
+        ...(compare ? ['', abSummary(measurements, compare)] : []),
         '',
       ].join('\n'),
     );

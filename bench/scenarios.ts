@@ -33,7 +33,7 @@ export interface ScenarioInput {
   readonly users: number;
   readonly connections: number;
   readonly loginConnections: number;
-  /** The settings of a second API (`--compare-env`): its list and logins run beside the first's. */
+  /** The second API (`--compare-env`, `--compare-ref`), as a label: its list, writes and logins run beside the first's. */
   readonly compare?: string | undefined;
 }
 
@@ -115,9 +115,7 @@ export function scenarios({
       { method: 'GET', path: '/todos/?limit=100', headers: bearer(tokens.small) },
     ]),
     api('list-big', `GET /todos/?limit=100, user with ${bigLabel}`, [list]),
-    ...(compare
-      ? [{ ...api('list-big-b', `the same list on an API with ${compare}`, [list]), target: 'api-b' as const }]
-      : []),
+    ...(compare ? [{ ...api('list-big-b', `the same list on ${compare}`, [list]), target: 'api-b' as const }] : []),
     {
       ...api('floor-list-big', `the floor (node:http + pg, prepared), same list, ${bigLabel}`, [
         { ...list, headers: bearer(tokens.floor) },
@@ -131,13 +129,15 @@ export function scenarios({
     api('search-description-1c', `same as search-description, one connection`, [rare], 1),
     api('create', 'POST /todos/', [create]),
     { ...api('floor-create', 'the floor, same insert', [{ ...create, headers: floorJson }]), target: 'floor' },
+    ...(compare ? [{ ...api('create-b', `the same insert on ${compare}`, [create]), target: 'api-b' as const }] : []),
     api('patch', 'PATCH /todos/{random id}', [patch]),
     { ...api('floor-patch', 'the floor, same update', [{ ...patch, headers: floorJson }]), target: 'floor' },
+    ...(compare ? [{ ...api('patch-b', `the same update on ${compare}`, [patch]), target: 'api-b' as const }] : []),
     api('login', 'POST /auth/token, bcrypt cost 12, default login limits', [login], loginConnections),
     ...(compare
       ? [
           {
-            ...api('login-b', `the same logins on an API with ${compare}`, [login], loginConnections),
+            ...api('login-b', `the same logins on ${compare}`, [login], loginConnections),
             target: 'api-b' as const,
           },
         ]

@@ -88,7 +88,9 @@ export const SETTINGS = z.object({
     .describe('How long start-up waits for PostgreSQL to answer'),
   DB_PREPARED_STATEMENTS: flag('DB_PREPARED_STATEMENTS')
     .default(true)
-    .describe('0 behind PgBouncer before 1.21 in transaction mode, which cannot keep named prepared statements'),
+    .describe(
+      'Queries run as named prepared statements, planned once per connection; 0 behind PgBouncer before 1.21 in transaction mode, which cannot keep them',
+    ),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 0, 600_000)
     .default(10_000)
     .describe('Grace period for in-flight requests on SIGTERM/SIGINT'),

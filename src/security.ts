@@ -1,6 +1,7 @@
 import { createSecretKey } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
+import { verifiedTokens } from './verified-tokens.js';
 
 const ALGORITHM = 'HS256';
 
@@ -31,6 +32,7 @@ export function createSecurity(settings: TokenSettings & { readonly bcryptRounds
   // Made once: given a string, jsonwebtoken first tries (and fails) to parse it as a PEM key on
   // every sign and verify, a large share of an authenticated request's CPU (bench/RESULTS.md).
   const key = createSecretKey(Buffer.from(settings.secretKey));
+  const verified = verifiedTokens();
 
   return {
     hashPassword: (plain) => bcrypt.hash(plain, settings.bcryptRounds),
@@ -51,15 +53,21 @@ export function createSecurity(settings: TokenSettings & { readonly bcryptRounds
     },
 
     readUserId(token) {
+      const now = Math.floor(settings.clock() / 1000);
+      const known = verified.get(token, now);
+      if (known !== undefined) return known;
       try {
         const payload = jwt.verify(token, key, {
           // Pinned: a token must never choose its own algorithm ("none", RS256 with our secret as key).
           algorithms: [ALGORITHM],
-          clockTimestamp: Math.floor(settings.clock() / 1000),
+          clockTimestamp: now,
         });
         if (typeof payload !== 'object' || typeof payload.exp !== 'number') return undefined;
         const id = Number(payload.sub);
-        return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+        if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+        // A token that is not valid yet (nbf) was refused above, so only its expiry can change its verdict.
+        verified.remember(token, id, payload.exp);
+        return id;
       } catch {
         return undefined;
       }

@@ -1,6 +1,10 @@
 import anyTest, { type TestFn } from 'ava';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import helmet from 'helmet';
 import pinoPretty from 'pino-pretty';
+import { HELMET_OVER_HTTP, HELMET_OVER_HTTPS } from '../src/http/security-headers.js';
 import { createLogger, PRETTY_OPTIONS } from '../src/logger.js';
 import { startTestApp, useTestApp, type TestApp } from './helpers/app.js';
 
@@ -76,6 +80,37 @@ test('security headers are set and X-Powered-By is absent', async (t) => {
   t.is(response.headers.get('x-content-type-options'), 'nosniff');
   t.truthy(response.headers.get('content-security-policy'));
   t.is(response.headers.get('x-powered-by'), null);
+});
+
+/** The headers helmet itself sets on a live response with these options, run per request as it is meant to. */
+async function liveHelmetHeaders(options: Parameters<typeof helmet>[0]): Promise<Map<string, string>> {
+  const middleware = helmet(options);
+  const server = createServer((req, res) => middleware(req, res, () => res.end()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const ignored = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+    return new Map([...response.headers].filter(([name]) => !ignored.has(name)));
+  } finally {
+    server.close();
+  }
+}
+
+test('the security headers, recorded from helmet once at start-up, are the ones helmet sets live (HTTP and HTTPS)', async (t) => {
+  // Behind one trusted proxy, X-Forwarded-Proto: https makes the request an HTTPS one.
+  const app = await startTestApp({ database: t.context.app.database, env: { TRUST_PROXY: '1' } });
+  t.teardown(() => app.close());
+  const { client } = app;
+  const cases: { options: typeof HELMET_OVER_HTTP; headers: Record<string, string> }[] = [
+    { options: HELMET_OVER_HTTP, headers: {} },
+    { options: HELMET_OVER_HTTPS, headers: { 'x-forwarded-proto': 'https' } },
+  ];
+  for (const { options, headers } of cases) {
+    const expected = await liveHelmetHeaders(options);
+    t.true(expected.size >= 10, 'helmet sets a dozen headers');
+    const response = await client.get('/', { headers });
+    for (const [name, value] of expected) t.is(response.headers.get(name), value, name);
+  }
 });
 
 test('CORS is closed by default: no Access-Control-Allow-Origin', async (t) => {

@@ -1,6 +1,7 @@
 import anyTest, { type TestFn } from 'ava';
 import jwt from 'jsonwebtoken';
 import { createSecurity } from '../src/security.js';
+import { verifiedTokens } from '../src/verified-tokens.js';
 import { TEST_SECRET, useTestApp, type TestApp } from './helpers/app.js';
 import { createUser } from './helpers/factories.js';
 
@@ -26,6 +27,38 @@ test('createAccessToken: HS256, sub is the id, exp 30 minutes ahead (test_securi
   t.is(security.readUserId(token), 42);
   const later = createSecurity({ secretKey: TEST_SECRET, expireMinutes: 30, bcryptRounds: 4, clock: Date.now });
   t.is(later.readUserId(token), undefined, 'read today, a token from 2023 has expired');
+});
+
+test('a token read before is still refused from the second it expires (the verified-token cache)', (t) => {
+  let nowMs = 1_700_000_000_000;
+  const security = createSecurity({ secretKey: TEST_SECRET, expireMinutes: 30, bcryptRounds: 4, clock: () => nowMs });
+  const token = security.createAccessToken(7);
+  t.is(security.readUserId(token), 7);
+  nowMs += 30 * 60 * 1000 - 1000;
+  t.is(security.readUserId(token), 7, 'one second before exp');
+  nowMs += 1000;
+  t.is(security.readUserId(token), undefined, 'at exp');
+  nowMs -= 1000;
+  t.is(security.readUserId(token), 7, 'an expired entry is dropped, and the token checked again from scratch');
+  t.is(
+    security.readUserId(`${token}x`),
+    undefined,
+    'a cached token with one more character is a different, forged one',
+  );
+});
+
+test('verifiedTokens: only what was remembered, until its expiry, at most max entries (oldest out first)', (t) => {
+  const tokens = verifiedTokens(2);
+  t.is(tokens.get('a', 0), undefined);
+  tokens.remember('a', 1, 100);
+  tokens.remember('b', 2, 100);
+  t.is(tokens.get('a', 99), 1);
+  t.is(tokens.get('a', 100), undefined, 'expired at exp');
+  tokens.remember('a', 1, 100);
+  tokens.remember('c', 3, 100);
+  t.is(tokens.get('b', 0), undefined, 'the oldest went when c came');
+  t.is(tokens.get('a', 0), 1);
+  t.is(tokens.get('c', 0), 3);
 });
 
 test('hashPassword/verifyPassword round-trip; an unknown user never verifies', async (t) => {

@@ -1,6 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import { Model } from 'objection';
 import pg from 'pg';
+import { namedStatementsClient } from './named-statements.js';
 import { pgTypes, SESSION_TIME_ZONE } from './pg-types.js';
 
 /** How the API's pool talks to PostgreSQL; every field comes from the configuration. */
@@ -8,6 +9,8 @@ export interface PoolOptions {
   readonly poolMax: number;
   readonly statementTimeoutMs: number;
   readonly acquireTimeoutMs: number;
+  /** Statements named and planned once per connection (named-statements.ts); on unless set to false. */
+  readonly preparedStatements?: boolean;
 }
 
 export interface DbOptions extends PoolOptions {
@@ -45,7 +48,10 @@ export function knexConfig(options: DbOptions): Knex.Config {
 
 /** Opens the pool and binds Objection to it; the only Model.knex() call. */
 export function createDb(options: DbOptions): Knex {
-  const db = knexFactory(knexConfig(options));
+  const config = knexConfig(options);
+  const db = knexFactory(
+    options.preparedStatements === false ? config : { ...config, client: namedStatementsClient() },
+  );
   Model.knex(db);
   return db;
 }
