@@ -5,7 +5,7 @@
  * CPU per request of the PostgreSQL backends serving it.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,13 +32,15 @@ function options() {
       duration: { type: 'string', default: '20' },
       connections: { type: 'string', default: '64' },
       pool: { type: 'string', default: '10' },
+      save: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help || !PROFILED.includes(values.scenario)) {
     process.stdout.write(
       `npm run bench:profile -- [--scenario ${PROFILED.join('|')}] [--floor] [--todos N] [--duration S] ` +
-        `[--connections N] [--pool N]\n  --floor  profile the floor (bench/floor.ts) instead of the API\n`,
+        `[--connections N] [--pool N] [--save FILE]\n  --floor  profile the floor (bench/floor.ts) instead of the API\n` +
+        `  --save   keep the .cpuprofile as FILE (Chrome DevTools, speedscope)\n`,
     );
     process.exit(values.help ? 0 : 2);
   }
@@ -49,6 +51,7 @@ function options() {
     durationSeconds: Number(values.duration),
     connections: Number(values.connections),
     poolMax: Number(values.pool),
+    save: values.save,
   };
 }
 
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
     const [file] = (await readdir(profileDir)).filter((name) => name.endsWith('.cpuprofile'));
     if (!file) throw new Error('the server wrote no .cpuprofile');
     // Only the samples of the measured window: not start-up, login or warm-up.
+    if (opts.save) await copyFile(path.join(profileDir, file), opts.save);
     const profile = JSON.parse(await readFile(path.join(profileDir, file), 'utf8')) as CpuProfile;
     const summary = summarize(profile, { fromUs, toUs });
     const cpu = cpuPerRequest(measured);

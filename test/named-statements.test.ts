@@ -7,6 +7,7 @@ import test from 'ava';
 import knexFactory, { type Knex } from 'knex';
 import { createDb, knexConfig } from '../src/db/connection.js';
 import { namedStatementsClient } from '../src/db/named-statements.js';
+import { Todo } from '../src/models/todo.js';
 import { createTestDatabase } from './helpers/database.js';
 
 const database = createTestDatabase();
@@ -37,6 +38,24 @@ test('a builder query is prepared once under one name, and run again by it', asy
   );
   t.true(statements.every((s) => /^fz_\d+$/.test(s.name)));
   t.is(new Set(statements.map((s) => s.name)).size, 2);
+});
+
+test('searches (PLANNED_PER_VALUE) stay unnamed: planned for their own pattern, never with a generic plan', async (t) => {
+  const db = await oneConnection();
+  t.teardown(() => db.destroy());
+  const paging = { offset: 0, limit: 10 };
+  const page = (filter: object) =>
+    Todo.query(db).modify('public').modify('ownedBy', 1).modify('matching', filter).modify('paged', paging);
+  for (let run = 0; run < 6; run++) await Promise.all([page({}), page({ title: 'abc' })]);
+  const statements = (await prepared(db)).map((s) => s.statement);
+  t.true(
+    statements.some((sql) => sql.includes('"user_id" = $1 order by')),
+    'the plain list is named',
+  );
+  t.false(
+    statements.some((sql) => sql.includes(' like ')),
+    'no search is',
+  );
 });
 
 test('DB_PREPARED_STATEMENTS=0 (preparedStatements: false): nothing is prepared', async (t) => {

@@ -12,6 +12,16 @@ type PooledConnection = pg.Client & {
   connection: { parsedStatements: Record<string, string> };
 };
 
+/**
+ * A query option (knex's and Objection's `.options()`) for a statement whose
+ * best plan depends on the values bound: it stays unnamed, so PostgreSQL plans
+ * each execution for its values. A named one gets a generic plan after five
+ * runs, and for `title like $1` that plan guesses the pattern's selectivity
+ * instead of reading it: the trigram searches ran several times slower
+ * (bench/RESULTS.md).
+ */
+export const PLANNED_PER_VALUE = Object.freeze({ plannedPerValue: true });
+
 // "cached plan must not change result type": the table behind a `select *` or
 // `returning *` changed (a migration ran) after this connection prepared it.
 const PLAN_CHANGED = '0A000';
@@ -24,7 +34,8 @@ const PLAN_CHANGED = '0A000';
  * distinct texts are few (one per query shape); they are counted, and past
  * `maxStatements` further texts go unnamed, so ad-hoc SQL cannot grow the
  * list, or PostgreSQL's per-connection caches, without bound. `raw` queries
- * stay unnamed: their text may carry values.
+ * stay unnamed (their text may carry values), and so do those marked
+ * PLANNED_PER_VALUE.
  *
  * Off (plain `client: 'pg'`) with DB_PREPARED_STATEMENTS=0: PgBouncer in
  * transaction mode before 1.21 cannot keep a statement prepared on one server
@@ -43,9 +54,11 @@ export function namedStatementsClient(maxStatements = 200): typeof Knex.Client {
 
   return class NamedStatementsClient extends PgClient {
     override async _query(connection: PooledConnection, query: CompiledQuery): Promise<CompiledQuery> {
-      const name = query.method === 'raw' || query.options?.name !== undefined ? undefined : nameFor(query.sql);
-      if (name === undefined) return super._query(connection, query);
-      const named = { ...query, options: { ...query.options, name } };
+      const { plannedPerValue, ...options } = query.options ?? {};
+      const unnamed = query.method === 'raw' || options.name !== undefined || plannedPerValue === true;
+      const name = unnamed ? undefined : nameFor(query.sql);
+      if (name === undefined) return super._query(connection, { ...query, options });
+      const named = { ...query, options: { ...options, name } };
       try {
         return await super._query(connection, named);
       } catch (error) {
