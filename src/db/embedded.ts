@@ -111,6 +111,9 @@ async function share(
   return { url, sharedWith: running.pid, stop: async () => {} };
 }
 
+/** PostgreSQL's log says it could not listen because the address is in use. */
+const portTaken = (logLines: readonly string[]) => /address already in use/i.test(logLines.join(''));
+
 /** The port to start on: the last one or the preferred one when free, else any free one. */
 async function choosePort(options: LocalPostgresOptions, credentials: Credentials): Promise<number> {
   if (options.port !== undefined) return options.port;
@@ -141,45 +144,62 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   const running = initialised ? await runningPostmaster(dataDir) : undefined;
   if (running) return share(running, saved, options);
 
-  const port = await choosePort(options, saved);
-  const credentials = { password: saved.password, port };
-  if (!initialised || (options.persistent && saved.port !== port)) {
-    await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
-  }
-  const { password } = credentials;
   const logLines: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: options.persistent,
-    createPostgresUser: process.getuid?.() === 0,
-    // initdb fsyncs every file it writes by default: seconds of waiting on a busy disk.
-    initdbFlags: options.fast ? ['--no-sync'] : [],
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      ...(options.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
-    ],
-    onLog: (message: string) => logLines.push(String(message)),
-    onError: (message: unknown) => logLines.push(String(message)),
-  });
-  try {
-    if (!initialised) await server.initialise();
+  const launch = async (port: number, initialise: boolean) => {
+    const server = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port,
+      user: 'postgres',
+      password: saved.password,
+      persistent: options.persistent,
+      createPostgresUser: process.getuid?.() === 0,
+      // initdb fsyncs every file it writes by default: seconds of waiting on a busy disk.
+      initdbFlags: options.fast ? ['--no-sync'] : [],
+      postgresFlags: [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        ...(options.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      ],
+      onLog: (message: string) => logLines.push(String(message)),
+      onError: (message: unknown) => logLines.push(String(message)),
+    });
+    if (initialise) await server.initialise();
     options.signal?.throwIfAborted();
     await server.start();
+    return server;
+  };
+
+  // Written before initdb: a cluster on disk is never left without its password.
+  const remember = async (port: number) => {
+    if (!initialised || (options.persistent && saved.port !== port)) {
+      await writeFile(credentialsFile, JSON.stringify({ password: saved.password, port }), { mode: 0o600 });
+    }
+  };
+  let port = await choosePort(options, saved);
+  await remember(port);
+  let server: Awaited<ReturnType<typeof launch>>;
+  try {
+    server = await launch(port, !initialised).catch(async (error: unknown) => {
+      // The port was free when chosen, and another process took it before PostgreSQL bound it
+      // (two `npm start` or test runs at once): any free port will do, unless one was asked for.
+      if (options.signal?.aborted || options.port !== undefined || !portTaken(logLines)) throw error;
+      logLines.length = 0;
+      port = await freePort();
+      await remember(port);
+      return launch(port, false);
+    });
   } catch (error) {
     if (options.signal?.aborted) throw error;
     // Two commands started at once: the other one won the lock file, so share its server.
     const winner = await runningPostmaster(dataDir);
-    if (winner) return share(winner, credentials, options);
+    if (winner) return share(winner, saved, options);
     throw new Error(`embedded PostgreSQL did not start: ${logLines.slice(-10).join('').trim() || String(error)}`, {
       cause: error,
     });
   }
+  const { password } = saved;
   const postmaster = await runningPostmaster(dataDir);
 
   const url = urlOf(password, port, options.database);
