@@ -2,6 +2,7 @@ import test from 'ava';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { freePort } from '../src/db/free-port.js';
 import { startLocalPostgres } from '../src/db/embedded.js';
@@ -177,6 +178,20 @@ test('RUN_MIGRATIONS=0: the server never migrates; on an empty database /health/
   const ready = await fetch(server.url('/health/ready'));
   t.is(ready.status, 503);
   t.regex(((await ready.json()) as { detail: string }).detail, /^Pending migrations: \d{14}_create_users/);
+  // A probe failing on purpose is a state, not a fault: its access line (at info) says so, no error with a stack.
+  const logged = () => server.lines.some((line) => line.includes('"path":"/health/ready"'));
+  for (const deadline = Date.now() + 5_000; !logged() && Date.now() < deadline;) await sleep(20);
+  const entries = server.lines
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; path?: string; status?: number });
+  t.deepEqual(
+    entries.filter((entry) => entry.path === '/health/ready').map(({ level, status }) => ({ level, status })),
+    [{ level: 30, status: 503 }],
+  );
+  t.false(
+    entries.some((entry) => entry.level >= 50),
+    'no error-level line',
+  );
   t.false(await database.db.schema.hasTable('users'));
   t.false(await database.db.schema.hasTable('knex_migrations'), 'not even knex bookkeeping was created');
 });

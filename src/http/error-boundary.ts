@@ -47,7 +47,10 @@ export function errorBoundary(): Middleware {
         ctx.status = known.status;
         ctx.set(known.headers);
         ctx.body = { detail: known.detail };
-        if (known.status >= 500) ctx.app.emit('error', error, ctx);
+        // A 5xx we answer on purpose (readiness while migrations are pending or shutting down) is
+        // a state the access line already shows; one caused by another error (the database gone)
+        // is a fault, logged with that error.
+        if (known.status >= 500 && known !== error) ctx.app.emit('error', error, ctx);
         return;
       }
       ctx.status = 500;
