@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 
 export type { Logger };
@@ -44,4 +45,19 @@ export function createLogger(
     });
   }
   return pino(base);
+}
+
+/**
+ * knex's logger as log entries: during a database outage it reports every
+ * connection PostgreSQL closed and every failed connect (with a stack), which
+ * by default go to the console as raw lines among the JSON ones.
+ */
+export function knexLog(logger: Logger): Knex.Logger {
+  const text = (message: unknown) => (typeof message === 'string' ? message : JSON.stringify(message));
+  return {
+    warn: (message: unknown) => logger.warn({ source: 'knex' }, text(message)),
+    error: (message: unknown) => logger.error({ source: 'knex' }, text(message)),
+    deprecate: (message: unknown) => logger.warn({ source: 'knex' }, text(message)),
+    debug: (message: unknown) => logger.debug({ source: 'knex' }, text(message)),
+  };
 }

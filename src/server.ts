@@ -14,7 +14,7 @@ import {
 import { readOrCreateDevelopmentSecret } from './development-secret.js';
 import { unknownMigrations } from './db/migrator.js';
 import { localCluster, openDatabase, type Database } from './db/open.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, knexLog, type Logger } from './logger.js';
 import { describeStartupFailure, type FailureContext } from './startup-failure.js';
 import { version } from './version.js';
 
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
       pool: config.db,
       migrate: config.runMigrations,
       log: (message) => logger.info(message),
+      knexLog: knexLog(logger),
     });
     const { db, applied } = database;
     if (!config.runMigrations) logger.info('RUN_MIGRATIONS=0: not migrating (/health/ready reports pending ones)');

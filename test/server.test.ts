@@ -167,6 +167,13 @@ test('database outage while serving: fast 503, process stays up, serves again on
   t.is(after.status, 200);
   t.is((await fetch(server.url('/health/ready'))).status, 200);
   t.is(server.child.exitCode, null, 'never restarted');
+  // knex's own warnings about the broken connections come through the JSON log too, not raw.
+  const raw = server.lines.filter((line) => !line.startsWith('{'));
+  t.deepEqual(raw, [], 'every line the server wrote is a JSON log entry');
+  t.true(
+    server.lines.some((line) => line.includes('"source":"knex"') && line.includes('Connection Error')),
+    'knex reported the connections PostgreSQL closed',
+  );
 });
 
 test('RUN_MIGRATIONS=0: the server never migrates; on an empty database /health/ready names the pending migrations', async (t) => {

@@ -15,6 +15,8 @@ export interface PoolOptions {
 
 export interface DbOptions extends PoolOptions {
   readonly url: string;
+  /** Where knex's own warnings go (a pooled connection PostgreSQL closed, a failed connect); the console otherwise. */
+  readonly log?: Knex.Logger;
 }
 
 /** One connection's settings: shared by the request pool, the migration pool and its lock session. */
@@ -43,6 +45,7 @@ export function knexConfig(options: DbOptions): Knex.Config {
     // PostgreSQL's max_connections divided by the number of replicas.
     pool: { min: 0, max: options.poolMax },
     acquireConnectionTimeout: options.acquireTimeoutMs,
+    ...(options.log ? { log: options.log } : {}),
   };
 }
 

@@ -28,6 +28,8 @@ export interface OpenOptions {
   /** Apply pending migrations before returning (under the advisory lock). */
   readonly migrate: boolean;
   readonly log: (message: string) => void;
+  /** knex's warnings about the request pool's connections (see createDb); the console otherwise. */
+  readonly knexLog?: Knex.Logger;
   /** Abandons start-up at the next step (what was started is stopped again). */
   readonly signal?: AbortSignal;
 }
@@ -114,7 +116,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
         decodeURIComponent(new URL(server.url).pathname.slice(1)),
       );
     }
-    db = createDb({ url: server.url, ...options.pool });
+    db = createDb({ url: server.url, ...options.pool, log: options.knexLog });
     const applied = options.migrate
       ? await migrateLatest({ url: migrationsUrl, acquireTimeoutMs: options.pool.acquireTimeoutMs })
       : [];
