@@ -24,20 +24,26 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/**
- * Compiles src/, migrations/ and the floor with the project's build settings
- * into node_modules/.cache, not dist/: others may be using dist/ meanwhile.
- */
-export async function build(): Promise<void> {
+/** `tsc -p <tree>/bench/tsconfig.build.json`, with this tree's TypeScript; `outDir` overrides the project's. */
+async function compileBench(tree: string, outDir?: string): Promise<void> {
   await promisify(execFile)(
     process.execPath,
     [
       path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
       '-p',
-      path.join(ROOT, 'bench', 'tsconfig.build.json'),
+      path.join(tree, 'bench', 'tsconfig.build.json'),
+      ...(outDir ? ['--outDir', outDir] : []),
     ],
     { cwd: ROOT },
   );
+}
+
+/**
+ * Compiles src/, migrations/ and the floor with the project's build settings
+ * into node_modules/.cache, not dist/: others may be using dist/ meanwhile.
+ */
+export async function build(): Promise<void> {
+  await compileBench(ROOT);
 }
 
 /**
@@ -57,13 +63,7 @@ export async function buildRevision(ref: string): Promise<{ api: string; commit:
   await run('sh', ['-c', `git archive "$1" -- ${paths.join(' ')} | tar -x -C "$2"`, 'sh', commit, tree], {
     cwd: ROOT,
   });
-  await run(process.execPath, [
-    path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
-    '-p',
-    path.join(tree, 'bench', 'tsconfig.build.json'),
-    '--outDir',
-    path.join(tree, 'build'),
-  ]).catch((error: Error & { stdout?: string }) => {
+  await compileBench(tree, path.join(tree, 'build')).catch((error: Error & { stdout?: string }) => {
     // It compiles against this tree's node_modules: a package only the revision uses is missing.
     throw new Error(`${ref} (${commit}) does not compile with this tree's packages:\n${error.stdout ?? error.message}`);
   });

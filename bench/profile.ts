@@ -99,8 +99,8 @@ async function main(): Promise<void> {
 
     const [file] = (await readdir(profileDir)).filter((name) => name.endsWith('.cpuprofile'));
     if (!file) throw new Error('the server wrote no .cpuprofile');
-    // Only the samples of the measured window: not start-up, login or warm-up.
     if (opts.save) await copyFile(path.join(profileDir, file), opts.save);
+    // Only the samples of the measured window: not start-up, login or warm-up.
     const profile = JSON.parse(await readFile(path.join(profileDir, file), 'utf8')) as CpuProfile;
     const summary = summarize(profile, { fromUs, toUs });
     const cpu = cpuPerRequest(measured);

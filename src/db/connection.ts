@@ -45,7 +45,7 @@ export function knexConfig(options: DbOptions): Knex.Config {
     // PostgreSQL's max_connections divided by the number of replicas.
     pool: { min: 0, max: options.poolMax },
     acquireConnectionTimeout: options.acquireTimeoutMs,
-    ...(options.log ? { log: options.log } : {}),
+    log: options.log,
   };
 }
 

@@ -33,6 +33,12 @@ function recordHelmet(options: HelmetOptions): HeaderSet {
   return { set, removed };
 }
 
+export const HELMET_OVER_HTTPS: HelmetOptions = { contentSecurityPolicy: { directives: { 'img-src': IMG_SRC } } };
+export const HELMET_OVER_HTTP: HelmetOptions = {
+  contentSecurityPolicy: { directives: { 'img-src': IMG_SRC, 'upgrade-insecure-requests': null } },
+  strictTransportSecurity: false,
+};
+
 /**
  * helmet's headers, with the two that only make sense over HTTPS sent only
  * there. Over plain HTTP at any address but localhost, `upgrade-insecure-requests`
@@ -40,12 +46,6 @@ function recordHelmet(options: HelmetOptions): HeaderSet {
  * HSTS over HTTP is ignored at best. "Served over HTTPS" is Koa's ctx.secure:
  * the socket's own TLS, or X-Forwarded-Proto from one of the TRUST_PROXY proxies.
  */
-export const HELMET_OVER_HTTPS: HelmetOptions = { contentSecurityPolicy: { directives: { 'img-src': IMG_SRC } } };
-export const HELMET_OVER_HTTP: HelmetOptions = {
-  contentSecurityPolicy: { directives: { 'img-src': IMG_SRC, 'upgrade-insecure-requests': null } },
-  strictTransportSecurity: false,
-};
-
 export function securityHeaders(): Middleware {
   const overHttps = recordHelmet(HELMET_OVER_HTTPS);
   const overHttp = recordHelmet(HELMET_OVER_HTTP);
