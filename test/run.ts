@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { openDatabase, type Database } from '../src/db/open.js';
 import type { LocalPostgres } from '../src/db/embedded.js';
 import { startThrowawayCluster } from './helpers/cluster-seed.js';
+import { memoryBackedTmpdir } from './helpers/scratch-space.js';
 import { buildForTests } from './helpers/test-build.js';
 import { ENV, TEST_DB_PREFIX, withAdmin, withDatabase } from './helpers/test-cluster.js';
 
@@ -62,6 +63,11 @@ async function main(): Promise<number> {
   const given = process.env.DATABASE_URL;
   if (given) log('using the PostgreSQL at DATABASE_URL as admin connection (its own database is not touched)');
   const args = process.argv.slice(2);
+  // Unless a temp folder was chosen, this run's clusters and folders (and those of ava's workers
+  // and the servers they start, which inherit it) go to memory: test/helpers/scratch-space.ts.
+  const givenTmpdir = process.env.TMPDIR ?? '';
+  const scratch = givenTmpdir ? undefined : await memoryBackedTmpdir();
+  if (scratch) process.env.TMPDIR = scratch;
   const buildDir = path.resolve('node_modules/.cache/fast-zero-test', runId);
   const build = runsFromSources(args) ? undefined : buildDir;
   // esbuild works in a process of its own: the build overlaps with PostgreSQL's start.
@@ -96,6 +102,7 @@ async function main(): Promise<number> {
         [ENV.template]: template,
         [ENV.runId]: runId,
         [ENV.build]: build,
+        [ENV.givenTmpdir]: givenTmpdir,
       },
     });
     const child = ava;

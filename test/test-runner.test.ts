@@ -4,6 +4,7 @@ import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { nodeArguments } from './helpers/server-process.js';
+import { memoryBackedTmpdir } from './helpers/scratch-space.js';
 import { ENV } from './helpers/test-cluster.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -79,4 +80,13 @@ test('Ctrl-C while the throwaway PostgreSQL is being created: npm test stops onc
   t.true(result.seconds < 20, `exited ${result.seconds} s after Ctrl-C`);
   t.false(result.output.includes('listening on'), 'no server is started after Ctrl-C');
   t.deepEqual(result.left, []);
+});
+
+test('with no TMPDIR given, the run keeps its throwaway files on /dev/shm when that is a tmpfs with room', async (t) => {
+  const given = process.env[ENV.givenTmpdir];
+  t.not(given, undefined, 'npm test says which TMPDIR it was given');
+  const memory = await memoryBackedTmpdir();
+  if (given) t.is(os.tmpdir(), given);
+  else if (memory) t.is(os.tmpdir(), memory);
+  else t.is(process.env.TMPDIR, undefined);
 });
