@@ -19,20 +19,21 @@ const SLOWEST_FIRST = [
 
 /** @param {string} file */
 const rank = (file) => {
-  const index = SLOWEST_FIRST.findIndex((name) => file.endsWith(`/${name}.test.ts`));
+  const index = SLOWEST_FIRST.findIndex((name) => ['ts', 'js'].some((ext) => file.endsWith(`/${name}.test.${ext}`)));
   return index === -1 ? SLOWEST_FIRST.length : index;
 };
 
 // test/run.ts builds src/, migrations/, bench/ and test/ to JavaScript once per run and names
-// the folder here: the workers then load that build in place of the sources, with no tsx
-// (test/helpers/build-hooks.ts). Under --watch or a debugger it runs the TypeScript through tsx.
+// the folder here: ava then runs the build's test files with plain node. Under --watch or a
+// debugger it runs the TypeScript through tsx.
 const build = process.env.FZ_TEST_BUILD;
+const tests = build ? path.relative(process.cwd(), path.join(build, 'test')) : 'test';
 
 export default {
-  extensions: { ts: 'module' },
-  nodeArguments: [build ? `--import=${path.join(build, 'test/helpers/build-loader.js')}` : '--import=tsx'],
+  ...(build ? {} : { extensions: { ts: 'module' }, nodeArguments: ['--import=tsx'] }),
   // The container tests build images and run Docker: `npm run test:containers`.
-  files: ['test/**/*.test.ts', '!test/containers/**'],
+  files: [`${tests}/**/*.test.${build ? 'js' : 'ts'}`, `!${tests}/containers/**`],
+  watchMode: { ignoreChanges: ['.test-build/**'] },
   workerThreads: false,
   timeout: '60s',
   /** @type {(a: string, b: string) => number} */

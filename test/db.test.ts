@@ -1,8 +1,7 @@
 import test from 'ava';
 
 // Serial: createDb binds Objection's one global knex, so these tests must not overlap.
-import { readdir } from 'node:fs/promises';
-import { ExtensionlessMigrationSource, MIGRATIONS_DIR } from '../src/db/migration-source.js';
+import { ExtensionlessMigrationSource } from '../src/db/migration-source.js';
 import {
   migrateLatest,
   migrateRollback,
@@ -13,6 +12,7 @@ import {
 import { Todo } from '../src/models/todo.js';
 import { User } from '../src/models/user.js';
 import { createTestDatabase } from './helpers/database.js';
+import { writtenMigrations } from './helpers/migration-files.js';
 
 test.serial('create a user in the database: id and timestamps are set by PostgreSQL (test_db)', async (t) => {
   const database = await createTestDatabase();
@@ -87,11 +87,7 @@ test.serial('migration names are recorded without extension, so .ts and .js buil
   const recorded = (await database.db('knex_migrations').select('name').orderBy('id')).map(
     (row: { name: string }) => row.name,
   );
-  const files = (await readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.ts')).sort();
-  t.deepEqual(
-    recorded,
-    files.map((file) => file.replace(/\.ts$/, '')),
-  );
+  t.deepEqual(recorded, await writtenMigrations());
   t.true(recorded.every((name) => !/\.(ts|js)$/.test(name)));
   const source = new ExtensionlessMigrationSource();
   t.deepEqual(
@@ -104,9 +100,9 @@ test.serial('four migrators started at once on an empty database apply each migr
   const database = await createTestDatabase({ migrated: false });
   t.teardown(() => database.drop());
   const results = await Promise.all(Array.from({ length: 4 }, () => migrateLatest({ url: database.url })));
-  const files = (await readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.ts'));
-  t.is(results.flat().length, files.length, 'each migration applied by exactly one migrator');
-  t.is(Number((await database.db('knex_migrations').count({ n: '*' }))[0]?.n), files.length);
+  const written = await writtenMigrations();
+  t.is(results.flat().length, written.length, 'each migration applied by exactly one migrator');
+  t.is(Number((await database.db('knex_migrations').count({ n: '*' }))[0]?.n), written.length);
   t.is(Number((await database.db('knex_migrations_lock').count({ n: '*' }))[0]?.n), 1);
 });
 

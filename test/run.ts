@@ -13,7 +13,7 @@ import { openDatabase, type Database } from '../src/db/open.js';
 import type { LocalPostgres } from '../src/db/embedded.js';
 import { startThrowawayCluster } from './helpers/cluster-seed.js';
 import { memoryBackedTmpdir } from './helpers/scratch-space.js';
-import { buildForTests } from './helpers/test-build.js';
+import { BUILDS_DIRECTORY, buildForTests } from './helpers/test-build.js';
 import { ENV, TEST_DB_PREFIX, withAdmin, withDatabase } from './helpers/test-cluster.js';
 
 const log = (message: string) => process.stderr.write(`test: ${message}\n`);
@@ -56,6 +56,21 @@ function runsFromSources(args: readonly string[]): boolean {
   return watching || args[0] === 'debug' || inspector.url() !== undefined;
 }
 
+/**
+ * ava runs the build's test files (ava.config.js), so the files named on the
+ * command line, with or without ava's `:line` suffix, are named in the build:
+ * `test/users.test.ts:12` is `.test-build/<run>/test/users.test.js:12`
+ * (ava maps the line through the file's source map).
+ */
+function inBuild(args: readonly string[], build: string | undefined): string[] {
+  if (!build) return [...args];
+  return args.map((arg) => {
+    const named = /^(?<file>[^-].*)\.ts(?<lines>:[\d,-]+)?$/.exec(arg)?.groups;
+    if (!named) return arg;
+    return `${path.relative('.', path.resolve(build, named.file!))}.js${named.lines ?? ''}`;
+  });
+}
+
 async function main(): Promise<number> {
   const runId = randomBytes(4).toString('hex');
   const runPrefix = `${TEST_DB_PREFIX}${runId}_`;
@@ -68,7 +83,7 @@ async function main(): Promise<number> {
   const givenTmpdir = process.env.TMPDIR ?? '';
   const scratch = givenTmpdir ? undefined : await memoryBackedTmpdir();
   if (scratch) process.env.TMPDIR = scratch;
-  const buildDir = path.resolve('node_modules/.cache/fast-zero-test', runId);
+  const buildDir = path.resolve(BUILDS_DIRECTORY, runId);
   const build = runsFromSources(args) ? undefined : buildDir;
   // esbuild works in a process of its own: the build overlaps with PostgreSQL's start.
   const building = build ? buildForTests(build) : Promise.resolve();
@@ -94,7 +109,7 @@ async function main(): Promise<number> {
     if (interrupted) return INTERRUPTED_EXIT[interrupted];
     // A template with open sessions cannot be copied.
     await database.db.destroy();
-    ava = spawn(process.execPath, [path.resolve('node_modules/ava/entrypoints/cli.mjs'), ...args], {
+    ava = spawn(process.execPath, [path.resolve('node_modules/ava/entrypoints/cli.mjs'), ...inBuild(args, build)], {
       stdio: 'inherit',
       env: {
         ...process.env,

@@ -1,14 +1,14 @@
 import test from 'ava';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { freePort } from '../src/db/free-port.js';
 import { startLocalPostgres } from '../src/db/embedded.js';
-import { MIGRATIONS_DIR } from '../src/db/migration-source.js';
 import { seedCluster } from './helpers/cluster-seed.js';
 import { createTestDatabase } from './helpers/database.js';
+import { writtenMigrations } from './helpers/migration-files.js';
 import { spawnServer, stopServer } from './helpers/server-process.js';
 
 const stop = stopServer;
@@ -127,7 +127,7 @@ test('four servers started at once on an empty database: migrations run once, al
   const applied = servers.filter((server) => server.lines.some((line) => line.includes('"msg":"migrations applied"')));
   t.is(applied.length, 1, 'exactly one replica applied the migrations');
   const { rows } = await database.db.raw<{ rows: { n: number }[] }>('select count(*)::int as n from knex_migrations');
-  t.is(rows[0]?.n, (await readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.ts')).length);
+  t.is(rows[0]?.n, (await writtenMigrations()).length);
 });
 
 test('database outage while serving: fast 503, process stays up, serves again once PostgreSQL is back', async (t) => {

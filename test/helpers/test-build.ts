@@ -15,15 +15,18 @@ async function typeScriptFiles(directory: string): Promise<string[]> {
     .filter((file) => !LEFT_OUT.some((folder) => file.startsWith(folder + path.sep)));
 }
 
+/** Where a run's build goes: outside node_modules, where ava finds no test files. */
+export const BUILDS_DIRECTORY = '.test-build';
+
 /**
  * The TypeScript of src/, migrations/, bench/ and test/ transpiled to
  * JavaScript in `outDir`, laid out as the repository is (with package.json
  * beside them): esbuild strips the types file by file in a fraction of a
- * second, once per run. The servers tests spawn run it with plain `node`;
- * ava's workers load it through test/helpers/build-hooks.ts. Either way no
- * process pays for tsx, whose hooks see every import and require, node_modules
- * included (about 0.6 s of CPU each time the app is loaded, ~60 times a run).
- * Source maps (beside each file) point failures at the .ts lines.
+ * second, once per run. ava's workers run its test files and the servers
+ * tests spawn run its src/server.js, all with plain `node`: no process pays
+ * for tsx, or for module hooks, which see every import in a thread of their
+ * own (0.4 s of CPU per worker). Linked source maps point stack traces at
+ * the .ts lines (ava runs its workers with --enable-source-maps).
  * `outDir` must lie inside the repository, where node_modules is found.
  */
 export async function buildForTests(outDir: string): Promise<void> {
@@ -36,8 +39,7 @@ export async function buildForTests(outDir: string): Promise<void> {
     platform: 'node',
     target: 'node20',
     tsconfig: 'tsconfig.json',
-    // Not linked from the .js: the hooks name each map when they load its file.
-    sourcemap: 'external',
+    sourcemap: 'linked',
     sourcesContent: false,
     logLevel: 'warning',
   });
