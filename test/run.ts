@@ -13,7 +13,7 @@ import { openDatabase, type Database } from '../src/db/open.js';
 import type { LocalPostgres } from '../src/db/embedded.js';
 import { startThrowawayCluster } from './helpers/cluster-seed.js';
 import { memoryBackedTmpdir } from './helpers/scratch-space.js';
-import { BUILDS_DIRECTORY, buildForTests } from './helpers/test-build.js';
+import { BUILDS_DIRECTORY, buildForTests, namedInBuild } from './helpers/test-build.js';
 import { ENV, TEST_DB_PREFIX, withAdmin, withDatabase } from './helpers/test-cluster.js';
 
 const log = (message: string) => process.stderr.write(`test: ${message}\n`);
@@ -56,21 +56,6 @@ function runsFromSources(args: readonly string[]): boolean {
   return watching || args[0] === 'debug' || inspector.url() !== undefined;
 }
 
-/**
- * ava runs the build's test files (ava.config.js), so the files named on the
- * command line, with or without ava's `:line` suffix, are named in the build:
- * `test/users.test.ts:12` is `.test-build/<run>/test/users.test.js:12`
- * (ava maps the line through the file's source map).
- */
-function inBuild(args: readonly string[], build: string | undefined): string[] {
-  if (!build) return [...args];
-  return args.map((arg) => {
-    const named = /^(?<file>[^-].*)\.ts(?<lines>:[\d,-]+)?$/.exec(arg)?.groups;
-    if (!named) return arg;
-    return `${path.relative('.', path.resolve(build, named.file!))}.js${named.lines ?? ''}`;
-  });
-}
-
 async function main(): Promise<number> {
   const runId = randomBytes(4).toString('hex');
   const runPrefix = `${TEST_DB_PREFIX}${runId}_`;
@@ -109,17 +94,21 @@ async function main(): Promise<number> {
     if (interrupted) return INTERRUPTED_EXIT[interrupted];
     // A template with open sessions cannot be copied.
     await database.db.destroy();
-    ava = spawn(process.execPath, [path.resolve('node_modules/ava/entrypoints/cli.mjs'), ...inBuild(args, build)], {
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        [ENV.adminUrl]: withDatabase(database.url, 'postgres'),
-        [ENV.template]: template,
-        [ENV.runId]: runId,
-        [ENV.build]: build,
-        [ENV.givenTmpdir]: givenTmpdir,
+    ava = spawn(
+      process.execPath,
+      [path.resolve('node_modules/ava/entrypoints/cli.mjs'), ...(build ? namedInBuild(args, build) : args)],
+      {
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          [ENV.adminUrl]: withDatabase(database.url, 'postgres'),
+          [ENV.template]: template,
+          [ENV.runId]: runId,
+          [ENV.build]: build,
+          [ENV.givenTmpdir]: givenTmpdir,
+        },
       },
-    });
+    );
     const child = ava;
     const code = await new Promise<number>((resolve) =>
       child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))),

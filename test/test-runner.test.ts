@@ -6,6 +6,7 @@ import path from 'node:path';
 import { nodeArguments } from './helpers/server-process.js';
 import { memoryBackedTmpdir } from './helpers/scratch-space.js';
 import { ENV } from './helpers/test-cluster.js';
+import { namedInBuild } from './helpers/test-build.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -89,4 +90,19 @@ test('with no TMPDIR given, the run keeps its throwaway files on /dev/shm when t
   if (given) t.is(os.tmpdir(), given);
   else if (memory) t.is(os.tmpdir(), memory);
   else t.is(process.env.TMPDIR, undefined);
+});
+
+test('the test files named on the command line, with or without :line, are named in the build; other arguments are left alone', (t) => {
+  const build = path.resolve('.test-build', 'run1');
+  t.deepEqual(
+    namedInBuild(['test/users.test.ts', 'test/users.test.ts:31', 'test/todos.test.ts:3-5,9', '--match', '*.ts'], build),
+    [
+      '.test-build/run1/test/users.test.js',
+      '.test-build/run1/test/users.test.js:31',
+      '.test-build/run1/test/todos.test.js:3-5,9',
+      '--match',
+      '*.ts',
+    ],
+  );
+  t.deepEqual(namedInBuild(['test/missing.test.ts', '--verbose'], build), ['test/missing.test.ts', '--verbose']);
 });

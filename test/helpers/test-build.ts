@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -46,4 +47,19 @@ export async function buildForTests(outDir: string): Promise<void> {
   await mkdir(outDir, { recursive: true });
   // "type": "module" for the .js files, and the version the server reports.
   await copyFile('package.json', path.join(outDir, 'package.json'));
+}
+
+/**
+ * ava's command line with the test files it names (with or without ava's
+ * `:line` suffix) named in the build, where ava.config.js looks for them:
+ * `test/users.test.ts:12` is `.test-build/<run>/test/users.test.js:12` (ava
+ * maps the line through the file's source map). Only files that exist are
+ * renamed, so a `--match` pattern ending in `.ts` stays as it is.
+ */
+export function namedInBuild(args: readonly string[], build: string): string[] {
+  return args.map((arg) => {
+    const named = /^(?<file>.+)\.ts(?<lines>:[\d,-]+)?$/.exec(arg)?.groups;
+    if (!named || arg.startsWith('-') || !existsSync(`${named.file}.ts`)) return arg;
+    return `${path.relative('.', path.resolve(build, named.file!))}.js${named.lines ?? ''}`;
+  });
 }
