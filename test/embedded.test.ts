@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import test, { type ExecutionContext } from 'ava';
 import { exited, isAlive } from '../src/db/postmaster.js';
 import type { PortRaceReport } from './helpers/embedded-port-race.js';
@@ -53,6 +54,7 @@ test('a process that crashes with its embedded PostgreSQL running takes the clus
   });
   t.not(code, 0);
   t.regex(output, /crashed on purpose/);
-  await Promise.race([exited(pid), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  // Unreferenced: once PostgreSQL has gone, the bound must not keep this worker alive.
+  await Promise.race([exited(pid), sleep(10_000, undefined, { ref: false })]);
   t.false(isAlive(pid), 'PostgreSQL still runs after its process crashed');
 });
