@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/db/free-port.js';
+import { NEEDED_BYTES } from '../helpers/scratch-space.js';
 import { command, waitFor, type CommandOptions } from './helpers/command.js';
 import { ComposeProject, DEV_COMPOSE_FILES } from './helpers/compose.js';
 import { docker, inspect, RUN_ID, RUN_LABEL } from './helpers/docker.js';
@@ -136,6 +137,9 @@ test.serial(
     const snapshot = () => devSql('select count(*) from users; select count(*) from todos; select max(id) from users');
     const before = await snapshot();
 
+    // Room for npm test's scratch files in memory (test/helpers/scratch-space.ts).
+    const shm = Number((await exec(['df', '-k', '--output=avail', '/dev/shm'])).stdout.trim().split('\n').pop()) * 1024;
+    t.true(shm >= NEEDED_BYTES, `/dev/shm has ${shm} bytes free`);
     const { output } = await exec(['npm', 'test'], { timeoutMs: 20 * 60_000 });
     t.log(`devcontainer exec npm test: ${output.match(/\d+ tests? passed/)?.[0] ?? '?'}`);
     t.notRegex(output, /\d+ tests? skipped/);

@@ -10,8 +10,8 @@ import { statfs } from 'node:fs/promises';
 
 /** Linux's memory-backed /dev/shm; Docker gives containers 64 MB of it unless told otherwise. */
 const SHARED_MEMORY = '/dev/shm';
-/** About what one run holds at its peak (clusters, copies, logs), with room to spare. */
-const NEEDED_BYTES = 1024 ** 3;
+/** A run holds about 160 MB at its peak (clusters, copies, logs): three times that. */
+export const NEEDED_BYTES = 512 * 1024 ** 2;
 /** The magic number statfs reports for a tmpfs (linux/magic.h). */
 const TMPFS_MAGIC = 0x01021994;
 
