@@ -31,7 +31,7 @@ async function dropRunDatabases(adminUrl: string, runPrefix: string): Promise<vo
 
 // Ctrl-C reaches the whole process group (ava, its workers, PostgreSQL) and
 // this process; it must neither die at once (leaving the cluster's folder in
-// /tmp) nor wait for the suite: stop ava, stop the cluster, remove the folder.
+// the temp folder) nor wait for the suite: stop ava, stop the cluster, remove the folder.
 let interrupted: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | undefined;
 let ava: ChildProcess | undefined;
 const startup = new AbortController();
@@ -63,10 +63,10 @@ async function main(): Promise<number> {
   const given = process.env.DATABASE_URL;
   if (given) log('using the PostgreSQL at DATABASE_URL as admin connection (its own database is not touched)');
   const args = process.argv.slice(2);
-  // Unless a temp folder was chosen, this run's clusters and folders (and those of ava's workers
-  // and the servers they start, which inherit it) go to memory: test/helpers/scratch-space.ts.
-  const givenTmpdir = process.env.TMPDIR ?? '';
-  const scratch = givenTmpdir ? undefined : await memoryBackedTmpdir();
+  // Unless a temp folder was chosen, this run's clusters and folders go to memory
+  // (test/helpers/scratch-space.ts): ava and its workers inherit TMPDIR, and the servers
+  // they start work in folders made there.
+  const scratch = process.env.TMPDIR ? undefined : await memoryBackedTmpdir();
   if (scratch) process.env.TMPDIR = scratch;
   const buildDir = path.resolve(BUILDS_DIRECTORY, runId);
   const build = runsFromSources(args) ? undefined : buildDir;
@@ -105,7 +105,7 @@ async function main(): Promise<number> {
           [ENV.template]: template,
           [ENV.runId]: runId,
           [ENV.build]: build,
-          [ENV.givenTmpdir]: givenTmpdir,
+          [ENV.scratch]: scratch ?? '',
         },
       },
     );

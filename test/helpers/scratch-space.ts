@@ -15,16 +15,21 @@ export const NEEDED_BYTES = 512 * 1024 ** 2;
 /** The magic number statfs reports for a tmpfs (linux/magic.h). */
 const TMPFS_MAGIC = 0x01021994;
 
+/** True when `folder` is on a tmpfs with `bytes` free; false for anything else, missing folders included. */
+export async function tmpfsWithRoom(folder: string, bytes: number): Promise<boolean> {
+  try {
+    const fs = await statfs(folder);
+    return fs.type === TMPFS_MAGIC && fs.bavail * fs.bsize >= bytes;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * /dev/shm when it is a tmpfs with room for a run, else undefined (macOS,
  * a container's small default, a full one): the tests then use the usual
  * temp folder.
  */
 export async function memoryBackedTmpdir(): Promise<string | undefined> {
-  try {
-    const fs = await statfs(SHARED_MEMORY);
-    return fs.type === TMPFS_MAGIC && fs.bavail * fs.bsize >= NEEDED_BYTES ? SHARED_MEMORY : undefined;
-  } catch {
-    return undefined;
-  }
+  return (await tmpfsWithRoom(SHARED_MEMORY, NEEDED_BYTES)) ? SHARED_MEMORY : undefined;
 }

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -49,17 +48,33 @@ export async function buildForTests(outDir: string): Promise<void> {
   await copyFile('package.json', path.join(outDir, 'package.json'));
 }
 
+/** ava's options whose value is the next argument (`--match 'POST*'`), not a file. */
+const TAKES_VALUE = new Set([
+  '--match',
+  '-m',
+  '--timeout',
+  '-T',
+  '--concurrency',
+  '-c',
+  '--node-arguments',
+  '--config',
+]);
+
 /**
- * ava's command line with the test files it names (with or without ava's
- * `:line` suffix) named in the build, where ava.config.js looks for them:
- * `test/users.test.ts:12` is `.test-build/<run>/test/users.test.js:12` (ava
- * maps the line through the file's source map). Only files that exist are
- * renamed, so a `--match` pattern ending in `.ts` stays as it is.
+ * ava's command line with the files, folders and globs it names moved into
+ * the build, where ava.config.js looks for tests: `test/users.test.ts:12` is
+ * `.test-build/<run>/test/users.test.js:12` (ava maps the line through the
+ * file's source map), `test/` is `.test-build/<run>/test`. Options and their
+ * values (a `--match` pattern ending in `.ts`), and paths outside the
+ * repository, stay as given.
  */
 export function namedInBuild(args: readonly string[], build: string): string[] {
-  return args.map((arg) => {
-    const named = /^(?<file>.+)\.ts(?<lines>:[\d,-]+)?$/.exec(arg)?.groups;
-    if (!named || arg.startsWith('-') || !existsSync(`${named.file}.ts`)) return arg;
-    return `${path.relative('.', path.resolve(build, named.file!))}.js${named.lines ?? ''}`;
+  return args.map((arg, index) => {
+    if (arg.startsWith('-') || TAKES_VALUE.has(args[index - 1] ?? '')) return arg;
+    const { target, lines = '' } = /^(?<target>.*?)(?<lines>:[\d,-]+)?$/.exec(arg)!.groups!;
+    const inRepository = path.relative('.', path.resolve(target!));
+    if (inRepository.startsWith('..') || path.isAbsolute(inRepository)) return arg;
+    const inBuild = path.join(path.relative('.', build), inRepository).replace(/\.ts$/, '.js');
+    return `${inBuild}${lines}`;
   });
 }

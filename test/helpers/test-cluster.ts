@@ -11,8 +11,8 @@ export const ENV = {
   build: 'FZ_TEST_BUILD',
   /** `off`: throwaway clusters run initdb instead of copying the cached one (test/helpers/cluster-seed.ts). */
   clusterCache: 'FZ_TEST_CLUSTER_CACHE',
-  /** The TMPDIR `npm test` was started with, empty when none (test/helpers/scratch-space.ts). */
-  givenTmpdir: 'FZ_TEST_GIVEN_TMPDIR',
+  /** Where `npm test` moved TMPDIR (test/helpers/scratch-space.ts); empty when it kept the given or default one. */
+  scratch: 'FZ_TEST_SCRATCH',
 } as const;
 
 /** Every database a test run creates starts with this, so cleanup can never hit anything else. */
