@@ -2,7 +2,6 @@
  * src/db/embedded.ts at the edges of a process's life: two processes want
  * the same port, the process is done, the process crashes.
  */
-import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,34 +9,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import test, { type ExecutionContext } from 'ava';
 import { exited, isAlive } from '../src/db/postmaster.js';
 import type { PortRaceReport } from './helpers/embedded-port-race.js';
-import { nodeArguments } from './helpers/server-process.js';
+import { runScript } from './helpers/server-process.js';
 
-/** Runs a helper script in a process of its own on a fresh folder, until it exits. */
-async function runHelper(
-  t: ExecutionContext,
-  script: string,
-): Promise<{ code: number | null; output: string; firstOutputAt: number }> {
+/** Runs a helper script to its end in a process of its own, on a fresh folder. */
+async function runHelper(t: ExecutionContext, script: string): Promise<{ code: number | null; output: string }> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'fast-zero-embedded-'));
   await chmod(directory, 0o755);
   t.teardown(() => rm(directory, { recursive: true, force: true }));
-  const child = spawn(process.execPath, [...nodeArguments(script), directory], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => child.kill('SIGKILL'));
-  let output = '';
-  let firstOutputAt = 0;
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    firstOutputAt ||= Date.now();
-  });
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { code, output, firstOutputAt };
+  return runScript(script, [directory]);
 }
 
 test('the preferred port, free when chosen, taken before PostgreSQL binds it: started on another one, remembered, and the process exits once done', async (t) => {
-  const { code, output, firstOutputAt } = await runHelper(t, 'test/helpers/embedded-port-race.ts');
-  const lingered = (Date.now() - firstOutputAt) / 1000;
+  const { code, output } = await runHelper(t, 'test/helpers/embedded-port-race.ts');
   t.is(code, 0, output);
   const report = JSON.parse(output.split('\n')[0]!) as PortRaceReport;
+  const lingered = (Date.now() - report.doneAt) / 1000;
   t.not(report.port, report.preferred);
   t.true(report.answered);
   t.is(report.saved, report.port, 'the next start tries the port it really got');

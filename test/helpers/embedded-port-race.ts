@@ -5,7 +5,8 @@
  * lets the event loop run dry, as a finished `npm start` or test run does.
  * Usage: node embedded-port-race.js <empty directory>
  */
-import { access, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +19,8 @@ export interface PortRaceReport {
   readonly port: number;
   readonly saved: number;
   readonly answered: boolean;
+  /** When the work was done (Date.now()): what follows until the process exits is lingering. */
+  readonly doneAt: number;
 }
 
 const directory = process.argv[2]!;
@@ -25,13 +28,7 @@ const preferred = await freePort();
 const credentials = path.join(directory, 'credentials.json');
 const starting = startLocalPostgres({ directory, database: 'race', persistent: true, preferredPort: preferred });
 // The port is chosen and written down before initdb; take it then, as another process would.
-while (
-  !(await access(credentials).then(
-    () => true,
-    () => false,
-  ))
-)
-  await sleep(5);
+while (!existsSync(credentials)) await sleep(5);
 const squatter = net.createServer();
 await new Promise<void>((resolve) => squatter.listen(preferred, '127.0.0.1', resolve));
 
@@ -43,5 +40,11 @@ await client.end();
 await cluster.stop();
 squatter.close();
 const { port: saved } = JSON.parse(await readFile(credentials, 'utf8')) as { port: number };
-const report: PortRaceReport = { preferred, port: Number(new URL(cluster.url).port), saved, answered };
+const report: PortRaceReport = {
+  preferred,
+  port: Number(new URL(cluster.url).port),
+  saved,
+  answered,
+  doneAt: Date.now(),
+};
 process.stdout.write(`${JSON.stringify(report)}\n`);
