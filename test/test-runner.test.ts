@@ -104,38 +104,26 @@ test('tmpfsWithRoom: only a tmpfs, and only with the room asked for', async (t) 
 });
 
 test('the files, folders and globs named on the command line, with or without :line, are named in the build; options, their values and outside paths are left alone', (t) => {
-  const build = path.resolve('.test-build', 'run1');
+  // Each argument beside what ava is given for it.
+  const cases: [given: string, forAva: string][] = [
+    ['test/users.test.ts', '.test-build/run1/test/users.test.js'],
+    [path.resolve('test/users.test.ts'), '.test-build/run1/test/users.test.js'],
+    ['test/users.test.ts:31', '.test-build/run1/test/users.test.js:31'],
+    ['test/todos.test.ts:3-5,9', '.test-build/run1/test/todos.test.js:3-5,9'],
+    ['test/', '.test-build/run1/test'],
+    ['test/todo*.test.ts', '.test-build/run1/test/todo*.test.js'],
+    ['--match', '--match'],
+    ['*.ts', '*.ts'],
+    ['--timeout=10s', '--timeout=10s'],
+    ['-c', '-c'],
+    ['1', '1'],
+    ['/etc/passwd', '/etc/passwd'],
+  ];
   t.deepEqual(
     namedInBuild(
-      [
-        'test/users.test.ts',
-        path.resolve('test/users.test.ts'),
-        'test/users.test.ts:31',
-        'test/todos.test.ts:3-5,9',
-        'test/',
-        'test/todo*.test.ts',
-        '--match',
-        '*.ts',
-        '--timeout=10s',
-        '-c',
-        '1',
-        '/etc/passwd',
-      ],
-      build,
+      cases.map(([given]) => given),
+      path.resolve('.test-build', 'run1'),
     ),
-    [
-      '.test-build/run1/test/users.test.js',
-      '.test-build/run1/test/users.test.js',
-      '.test-build/run1/test/users.test.js:31',
-      '.test-build/run1/test/todos.test.js:3-5,9',
-      '.test-build/run1/test',
-      '.test-build/run1/test/todo*.test.js',
-      '--match',
-      '*.ts',
-      '--timeout=10s',
-      '-c',
-      '1',
-      '/etc/passwd',
-    ],
+    cases.map(([, forAva]) => forAva),
   );
 });
